@@ -1,0 +1,337 @@
+// Engine API behaviour: init and open, volumes, snapshot sets, limits,
+// changed blocks, deletion, reopen.
+
+#include "engine/engine.h"
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "engine/codes.h"
+#include "engine/env.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace shadowset {
+namespace {
+
+using ::shadowset::testing::HasCode;
+using ::shadowset::testing::IsOk;
+using ::shadowset::testing::StatusIs;
+using ::shadowset::testing::TempDir;
+using ::testing::HasSubstr;
+
+constexpr uint32_t kBs = 4096;
+
+std::vector<uint8_t> Pattern(size_t n, uint8_t seed) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(seed * 31 + i * 7 + 1);
+  return v;
+}
+
+class EngineTest : public ::testing::TestWithParam<BackgroundMode> {
+ protected:
+  void SetUp() override {
+    dir_ = tmp_.Sub("data");
+    InitOptions init;
+    init.block_size = kBs;
+    init.diff_area_max = 64 << 20;
+    ASSERT_OK(Engine::Init(dir_, init));
+    Reopen();
+  }
+
+  void Reopen() {
+    engine_.reset();
+    EngineOptions options;
+    options.background = GetParam();
+    ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(dir_, options));
+  }
+
+  std::vector<uint8_t> ReadSnap(const SetId& set, const std::string& vol,
+                                uint64_t off, size_t n) {
+    std::vector<uint8_t> out(n);
+    auto snap = engine_->OpenSnapshot(set, vol);
+    EXPECT_OK(snap.status());
+    if (!snap.ok()) return out;
+    EXPECT_OK((*snap)->Read(off, absl::MakeSpan(out)));
+    return out;
+  }
+
+  std::vector<uint8_t> ReadLive(const std::string& vol, uint64_t off, size_t n) {
+    std::vector<uint8_t> out(n);
+    auto v = engine_->GetVolume(vol);
+    EXPECT_OK(v.status());
+    EXPECT_OK((*v)->Read(off, absl::MakeSpan(out)));
+    return out;
+  }
+
+  void Write(const std::string& vol, uint64_t off,
+             const std::vector<uint8_t>& data) {
+    auto v = engine_->GetVolume(vol);
+    ASSERT_OK(v.status());
+    ASSERT_OK((*v)->Write(off, data));
+  }
+
+  void ExpectClean() {
+    ASSERT_OK(engine_->RunBackgroundWork());
+    ASSERT_OK_AND_ASSIGN(CheckReport report, engine_->Check());
+    EXPECT_TRUE(report.ok()) << ::testing::PrintToString(report.problems);
+  }
+
+  TempDir tmp_;
+  std::string dir_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST(EngineInitTest, RejectsBadBlockSizes) {
+  TempDir tmp;
+  for (uint32_t bs : {0u, 512u, 2048u, 12288u, 2u << 20}) {
+    InitOptions o;
+    o.block_size = bs;
+    EXPECT_THAT(Engine::Init(tmp.Sub("d"), o),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("power of two")))
+        << bs;
+  }
+  for (uint32_t bs : {4096u, 16384u, 1u << 20}) {
+    InitOptions o;
+    o.block_size = bs;
+    o.diff_area_max = MinDiffAreaMax(bs);
+    EXPECT_OK(Engine::Init(tmp.Sub("ok" + std::to_string(bs)), o));
+  }
+}
+
+TEST(EngineInitTest, CapBelowMinimumNamesTheMinimum) {
+  TempDir tmp;
+  InitOptions o;
+  o.block_size = 16384;
+  o.diff_area_max = MinDiffAreaMax(16384) - 1;
+  EXPECT_THAT(Engine::Init(tmp.Sub("d"), o),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("minimum of 163840 bytes")));
+  // Nothing was created.
+  EXPECT_EQ(Env::Default()->GetFileType(tmp.Sub("d")).value(), FileType::kMissing);
+}
+
+TEST(EngineInitTest, RefusesNonEmptyAndExisting) {
+  TempDir tmp;
+  ASSERT_OK(Engine::Init(tmp.Sub("d"), {}));
+  EXPECT_THAT(Engine::Init(tmp.Sub("d"), {}),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK(Env::Default()->CreateDir(tmp.Sub("other")));
+  ASSERT_OK(WriteFileAtomically(Env::Default(), tmp.Sub("other/x"), {}));
+  EXPECT_THAT(Engine::Init(tmp.Sub("other"), {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not empty")));
+}
+
+TEST(EngineOpenTest, MissingDirectoryIsNotFound) {
+  TempDir tmp;
+  EXPECT_THAT(Engine::Open(tmp.Sub("nope")),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("shadowset init")));
+  EXPECT_THAT(Engine::Open(tmp.path()),
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("not a shadowset data directory")));
+}
+
+TEST(EngineOpenTest, SecondOpenNamesTheHolder) {
+  TempDir tmp;
+  ASSERT_OK(Engine::Init(tmp.Sub("d"), {}));
+  EngineOptions o;
+  o.lock_holder = "test holder 42";
+  ASSERT_OK_AND_ASSIGN(auto first, Engine::Open(tmp.Sub("d"), o));
+  EXPECT_THAT(Engine::Open(tmp.Sub("d")),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("locked by test holder 42")));
+  first.reset();
+  EXPECT_OK(Engine::Open(tmp.Sub("d")).status());
+}
+
+TEST_P(EngineTest, VolumeValidation) {
+  EXPECT_THAT(engine_->CreateVolume("", kBs),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(engine_->CreateVolume("a/b", kBs),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(engine_->CreateVolume("v", kBs + 1),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("multiple of the block size 4096")));
+  EXPECT_THAT(engine_->CreateVolume("v", 0),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK(engine_->CreateVolume("v", 16 * kBs).status());
+  EXPECT_THAT(engine_->CreateVolume("v", 16 * kBs),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(engine_->GetVolume("w"), HasCode(kVssObjectNotFound));
+  ASSERT_OK_AND_ASSIGN(Volume * v, engine_->GetVolume("v"));
+  std::vector<uint8_t> buf(10);
+  EXPECT_THAT(v->Write(16 * kBs - 5, buf),
+              StatusIs(absl::StatusCode::kOutOfRange, HasSubstr("passes the end")));
+  EXPECT_THAT(v->Read(16 * kBs - 5, absl::MakeSpan(buf)),
+              StatusIs(absl::StatusCode::kOutOfRange));
+  ASSERT_EQ(engine_->ListVolumes().size(), 1u);
+  EXPECT_EQ(engine_->ListVolumes()[0].size, 16 * kBs);
+}
+
+TEST_P(EngineTest, UnalignedWritesRoundTripAndSurviveReopen) {
+  ASSERT_OK(engine_->CreateVolume("v", 64 * kBs).status());
+  std::vector<uint8_t> model(64 * kBs, 0);
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200; ++i) {
+    uint64_t off = rng() % (64 * kBs - 1);
+    size_t n = 1 + rng() % std::min<uint64_t>(3 * kBs, 64 * kBs - off - 1);
+    std::vector<uint8_t> data = Pattern(n, static_cast<uint8_t>(i));
+    Write("v", off, data);
+    std::memcpy(model.data() + off, data.data(), n);
+  }
+  EXPECT_EQ(ReadLive("v", 0, model.size()), model);
+  ASSERT_OK(engine_->Flush());
+  Reopen();
+  EXPECT_EQ(ReadLive("v", 0, model.size()), model);
+  ExpectClean();
+}
+
+TEST_P(EngineTest, SnapshotKeepsItsInstant) {
+  ASSERT_OK(engine_->CreateVolume("v", 32 * kBs).status());
+  std::vector<uint8_t> a = Pattern(32 * kBs, 1);
+  Write("v", 0, a);
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s1, engine_->CreateSnapshotSet({"v"}));
+  std::vector<uint8_t> b = Pattern(10 * kBs + 123, 2);
+  Write("v", 3 * kBs - 50, b);
+  std::vector<uint8_t> after = a;
+  std::memcpy(after.data() + 3 * kBs - 50, b.data(), b.size());
+  EXPECT_EQ(ReadSnap(s1.id, "v", 0, a.size()), a);
+  EXPECT_EQ(ReadLive("v", 0, a.size()), after);
+  // Unaligned snapshot reads.
+  std::vector<uint8_t> part(a.begin() + 1000, a.begin() + 1000 + 9 * kBs);
+  EXPECT_EQ(ReadSnap(s1.id, "v", 1000, 9 * kBs), part);
+
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s2, engine_->CreateSnapshotSet({"v"}));
+  Write("v", 0, Pattern(32 * kBs, 3));
+  EXPECT_EQ(ReadSnap(s1.id, "v", 0, a.size()), a);
+  EXPECT_EQ(ReadSnap(s2.id, "v", 0, a.size()), after);
+  ASSERT_OK(engine_->Flush());
+  Reopen();
+  EXPECT_EQ(ReadSnap(s1.id, "v", 0, a.size()), a);
+  EXPECT_EQ(ReadSnap(s2.id, "v", 0, a.size()), after);
+  EXPECT_EQ(ReadLive("v", 0, a.size()), Pattern(32 * kBs, 3));
+  ExpectClean();
+}
+
+TEST_P(EngineTest, DeletingMiddleAndOldestKeepsTheRestExact) {
+  ASSERT_OK(engine_->CreateVolume("v", 16 * kBs).status());
+  std::vector<std::vector<uint8_t>> states;
+  std::vector<SetId> sets;
+  for (int i = 0; i < 5; ++i) {
+    std::vector<uint8_t> data = Pattern(16 * kBs, static_cast<uint8_t>(10 + i));
+    // Touch a varying subset of blocks each time.
+    std::vector<uint8_t> cur = states.empty() ? std::vector<uint8_t>(16 * kBs, 0)
+                                              : ReadLive("v", 0, 16 * kBs);
+    for (int b = i % 3; b < 16; b += 2) {
+      std::memcpy(cur.data() + b * kBs, data.data() + b * kBs, kBs);
+    }
+    Write("v", 0, cur);
+    states.push_back(cur);
+    ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s, engine_->CreateSnapshotSet({"v"}));
+    sets.push_back(s.id);
+  }
+  Write("v", 0, Pattern(16 * kBs, 99));
+  ASSERT_OK(engine_->DeleteSnapshotSet(sets[2]));
+  ASSERT_OK(engine_->DeleteSnapshotSet(sets[0]));
+  EXPECT_THAT(engine_->DeleteSnapshotSet(sets[0]), HasCode(kVssObjectNotFound));
+  ASSERT_OK(engine_->RunBackgroundWork());
+  for (int i : {1, 3, 4}) {
+    EXPECT_EQ(ReadSnap(sets[i], "v", 0, 16 * kBs), states[i]) << i;
+  }
+  Reopen();
+  for (int i : {1, 3, 4}) {
+    EXPECT_EQ(ReadSnap(sets[i], "v", 0, 16 * kBs), states[i]) << i;
+  }
+  EXPECT_THAT(engine_->OpenSnapshot(sets[2], "v"), HasCode(kVssObjectNotFound));
+  ExpectClean();
+}
+
+TEST_P(EngineTest, ChangedBlocksListsExactlyTheWrittenBlocks) {
+  ASSERT_OK(engine_->CreateVolume("v", 64 * kBs).status());
+  Write("v", 0, Pattern(64 * kBs, 1));
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s1, engine_->CreateSnapshotSet({"v"}));
+  Write("v", 5 * kBs + 10, Pattern(kBs, 2));  // blocks 5 and 6
+  Write("v", 40 * kBs, Pattern(kBs, 3));      // block 40
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s2, engine_->CreateSnapshotSet({"v"}));
+  Write("v", 41 * kBs, Pattern(kBs, 4));  // after s2
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s3, engine_->CreateSnapshotSet({"v"}));
+  ASSERT_OK_AND_ASSIGN(auto c12, engine_->ChangedBlocks(s1.id, s2.id, "v"));
+  EXPECT_THAT(c12, ::testing::ElementsAre(5, 6, 40));
+  ASSERT_OK_AND_ASSIGN(auto c13, engine_->ChangedBlocks(s1.id, s3.id, "v"));
+  EXPECT_THAT(c13, ::testing::ElementsAre(5, 6, 40, 41));
+  EXPECT_THAT(engine_->ChangedBlocks(s2.id, s1.id, "v"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // Deleting the middle set keeps the list from s1 complete (I5).
+  ASSERT_OK(engine_->DeleteSnapshotSet(s2.id));
+  ASSERT_OK(engine_->RunBackgroundWork());
+  ASSERT_OK_AND_ASSIGN(c13, engine_->ChangedBlocks(s1.id, s3.id, "v"));
+  EXPECT_THAT(c13, ::testing::ElementsAre(5, 6, 40, 41));
+  ExpectClean();
+}
+
+TEST_P(EngineTest, SetLimitsCarryTheirCodes) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 65; ++i) {
+    names.push_back("v" + std::to_string(i));
+    ASSERT_OK(engine_->CreateVolume(names.back(), kBs).status());
+  }
+  EXPECT_THAT(engine_->CreateSnapshotSet(names),
+              HasCode(kVssMaximumNumberOfVolumesReached));
+  names.pop_back();
+  SnapshotSetOptions o;
+  o.persistent = false;
+  EXPECT_OK(engine_->CreateSnapshotSet(names, o).status());
+  EXPECT_THAT(engine_->CreateSnapshotSet({}), HasCode(kVssBadState));
+  EXPECT_THAT(engine_->CreateSnapshotSet({"v1", "v1"}), HasCode(kVssBadState));
+  EXPECT_THAT(engine_->CreateSnapshotSet({"nope"}), HasCode(kVssObjectNotFound));
+  // 512 snapshots per volume; the 513th is refused, nothing is deleted.
+  for (int i = 1; i < 512; ++i) {
+    ASSERT_OK(engine_->CreateSnapshotSet({"v0"}, o).status()) << i;
+  }
+  EXPECT_THAT(engine_->CreateSnapshotSet({"v0"}, o),
+              HasCode(kVssMaximumNumberOfSnapshotsReached));
+  EXPECT_EQ(engine_->ListSnapshotSets().size(), 512u);
+}
+
+TEST_P(EngineTest, AutoReleaseSetsEndWithTheEngine) {
+  ASSERT_OK(engine_->CreateVolume("v", 8 * kBs).status());
+  Write("v", 0, Pattern(8 * kBs, 1));
+  SnapshotSetOptions o;
+  o.persistent = false;
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s, engine_->CreateSnapshotSet({"v"}, o));
+  Write("v", 0, Pattern(8 * kBs, 2));
+  EXPECT_EQ(ReadSnap(s.id, "v", 0, 8 * kBs), Pattern(8 * kBs, 1));
+  ASSERT_OK(engine_->Flush());
+  Reopen();
+  EXPECT_TRUE(engine_->ListSnapshotSets().empty());
+  EXPECT_EQ(ReadLive("v", 0, 8 * kBs), Pattern(8 * kBs, 2));
+  ExpectClean();
+}
+
+TEST_P(EngineTest, DeletedSnapshotReadsAbort) {
+  ASSERT_OK(engine_->CreateVolume("v", 8 * kBs).status());
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s, engine_->CreateSnapshotSet({"v"}));
+  ASSERT_OK_AND_ASSIGN(auto snap, engine_->OpenSnapshot(s.id, "v"));
+  ASSERT_OK(engine_->DeleteSnapshotSet(s.id));
+  std::vector<uint8_t> buf(kBs);
+  EXPECT_THAT(snap->Read(0, absl::MakeSpan(buf)),
+              StatusIs(absl::StatusCode::kAborted));
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, EngineTest,
+                         ::testing::Values(BackgroundMode::kThreads,
+                                           BackgroundMode::kInline),
+                         [](const auto& info) {
+                           return info.param == BackgroundMode::kThreads
+                                      ? "Threads"
+                                      : "Inline";
+                         });
+
+}  // namespace
+}  // namespace shadowset

@@ -525,9 +525,14 @@ absl::Status DiffArea::PunchDead(uint64_t seq, uint64_t offset,
     Segment* seg = BySeq(seq);
     if (seg == nullptr) return absl::OkStatus();
     file = seg->file.get();
-    seg->punched += length;
   }
-  return file->PunchHole(offset, length);
+  // The space counts as returned only once the deallocation is durable: a
+  // crash must not bring back bytes the cap already handed out again.
+  RETURN_IF_ERROR(file->PunchHole(offset, length));
+  RETURN_IF_ERROR(file->SyncAll());
+  absl::MutexLock l(&mu_);
+  if (Segment* seg = BySeq(seq)) seg->punched += length;
+  return absl::OkStatus();
 }
 
 bool DiffArea::HasRoom() {

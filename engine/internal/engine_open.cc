@@ -434,17 +434,19 @@ absl::Status EngineImpl::Recover() {
     r.checkpoint = DiffPos{end_seq, 0};
   }
 
-  // 3. Persist the recovered state; queue a sweep of records above each
-  // volume's newest persistent snapshot (those of auto-release sets, which
-  // end here, and any a racing writer left behind).
+  // 3. Persist the recovered state; after an unclean shutdown queue a sweep
+  // of every record (those only auto-release sets read, and any a racing
+  // writer left behind).
   RETURN_IF_ERROR(catalog_->Update([&](Txn& txn) -> absl::Status {
     for (const VolumeRecord& r : volume_records) {
       RETURN_IF_ERROR(
           txn.Put(Db::kVolumes, VolumeKey(r.id), EncodeVolumeRecord(r)).status());
-      if (unclean && (max_key[r.id] > newest_persistent[r.id] ||
-                      max_replayed[r.id] > newest_persistent[r.id])) {
+      if (unclean && (max_key[r.id] > 0 || max_replayed[r.id] > 0)) {
+        // Sets that ended with the crash (auto-release ones, which are never
+        // recorded) may have been the only readers of any record: sweep
+        // them all against the sets that remain.
         RETURN_IF_ERROR(txn.Put(Db::kGc,
-                                GcKey(r.id, newest_persistent[r.id],
+                                GcKey(r.id, 0,
                                       std::numeric_limits<uint64_t>::max()),
                                 "")
                             .status());

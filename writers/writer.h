@@ -142,6 +142,21 @@ struct WriterMetadata {
   absl::Duration freeze_timeout = absl::Seconds(60);
 };
 
+// The events of the protocol, for logs and status reports (not persisted).
+enum class WriterEvent {
+  kIdentify,
+  kPrepareBackup,
+  kPrepareSnapshot,
+  kFreeze,
+  kThaw,
+  kPostSnapshot,
+  kAbort,
+  kBackupComplete,
+  kBackupShutdown,
+  kPreRestore,
+  kPostRestore,
+};
+
 // What every backup event is told.
 struct BackupContext {
   std::string backup_id;
@@ -149,6 +164,10 @@ struct BackupContext {
   SetId set_id;                         // after DoSnapshotSet commits
   std::vector<std::string> volumes;     // in the snapshot set
   absl::Time deadline = absl::InfiniteFuture();  // for this event
+  // Abort only: the code of the failure that caused it (0x800423F2 TIMEOUT
+  // when this writer's freeze window ran out; 0 when the requestor aborted
+  // for reasons of its own).
+  uint32_t abort_code = 0;
 };
 
 // What BackupComplete is told in addition.
@@ -183,10 +202,33 @@ class Writer {
   virtual absl::Status PostRestore(const RestoreContext& ctx) = 0;
 };
 
+// "STABLE", "FAILED_AT_FREEZE", ... (SEMANTICS.md spelling); "" for a
+// value that is not a WriterState.
 absl::string_view WriterStateName(WriterState state);
+// "VSS_E_WRITERERROR_TIMEOUT", ...; "NONE" for kNone; "" for other values.
 absl::string_view WriterFailureName(WriterFailure failure);
+// "full", "incremental", "differential", "log", "copy"; "" otherwise.
 absl::string_view BackupTypeName(BackupType type);
+// The inverse of BackupTypeName, case-insensitive; nullopt for anything else.
 std::optional<BackupType> ParseBackupType(absl::string_view name);
+// "Identify", "PrepareBackup", ... (the method names).
+absl::string_view WriterEventName(WriterEvent event);
+
+// The failure a writer's status reports: kNone for OK; the WriterFailure
+// attached with WithCode() if it is one; kNonRetryable otherwise.
+WriterFailure FailureOf(const absl::Status& status);
+
+// The canonical code for a failure, chosen by what the requestor should do
+// next: kFailedPrecondition (INCONSISTENTSNAPSHOT: add the volume first),
+// kUnavailable (OUTOFRESOURCES: retry later), kDeadlineExceeded (TIMEOUT,
+// WRITER_NOT_RESPONDING), kAborted (RETRYABLE: retry the whole set),
+// kInternal (NONRETRYABLE, RECOVERY_FAILED, PARTIAL_FAILURE). kOk for kNone.
+absl::StatusCode CanonicalCodeOf(WriterFailure failure);
+
+// A failing status for a writer to return: the canonical code of `failure`
+// with `failure` attached as its code.
+//   return WriterError(WriterFailure::kRetryable, "log flush busy");
+absl::Status WriterError(WriterFailure failure, absl::string_view message);
 
 }  // namespace shadowset
 

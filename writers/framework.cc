@@ -102,16 +102,30 @@ std::vector<WriterSession::Pending> WriterSession::SubmitAll(
 
 void WriterSession::WaitAll(std::vector<Pending>& pending, bool withdraw) {
   for (Pending& p : pending) {
-    if (p.call->WaitUntil(p.deadline) || p.call->finished()) {
+    Slot& slot = *p.slot;
+    const WriterEvent event = p.call->event();
+    // A call queued behind one the writer never returned from cannot start
+    // before it does: no point waiting (an Abort may overtake a Freeze).
+    const bool blocked =
+        slot.stuck != nullptr && !slot.stuck->finished() &&
+        !(event == WriterEvent::kAbort &&
+          slot.stuck->event() == WriterEvent::kFreeze);
+    const absl::Time deadline = blocked ? absl::InfinitePast() : p.deadline;
+    if (p.call->WaitUntil(deadline) || p.call->finished()) {
       p.result = p.call->status();
       continue;
     }
     p.result = WriterError(
         WriterFailure::kNotResponding,
-        absl::StrFormat("did not return from %s within %s",
-                        WriterEventName(p.call->event()),
-                        absl::FormatDuration(p.timeout)));
-    if (withdraw) p.call->CancelIfNotStarted(p.result);
+        blocked ? absl::StrFormat("is still inside %s; %s is queued behind it",
+                                  WriterEventName(slot.stuck->event()),
+                                  WriterEventName(event))
+                : absl::StrFormat("did not return from %s within %s",
+                                  WriterEventName(event),
+                                  absl::FormatDuration(p.timeout)));
+    if (!(withdraw && p.call->CancelIfNotStarted(p.result)) && !blocked) {
+      slot.stuck = p.call;
+    }
   }
 }
 

@@ -31,6 +31,12 @@
 // at most one Abort per session, never after Thaw or PostSnapshot was
 // delivered to it.
 //
+// A writer that has not returned from an event is not waited for again
+// until it does: later events queue behind the stuck call on its lane (an
+// Abort still overtakes a stuck Freeze) and report WRITER_NOT_RESPONDING at
+// once; they reach the writer when it returns, in order. A stuck writer so
+// never delays a backup by more than one timeout.
+//
 // Deadlines: each call's deadline is min(now + its event's timeout, the
 // deadline in the context passed in), and the writer is told it in
 // BackupContext::deadline. Abort and BackupShutdown ignore the context's

@@ -66,7 +66,7 @@ absl::Status WriterSession::Freeze(const BackupContext& ctx) {
         }
       } else if (now >= slot.window_end) {
         absl::Status timeout = WindowEnded(slot.metadata, "Freeze returned");
-        slot.freeze->CancelIfNotStarted(timeout);
+        if (!slot.freeze->CancelIfNotStarted(timeout)) slot.stuck = slot.freeze;
         Fail(slot, WriterState::kFailedAtFreeze, std::move(timeout));
       } else {
         next = std::min(next, slot.window_end);

@@ -33,6 +33,9 @@ struct WriterSession::Slot {
   std::shared_ptr<internal::WriterCall> thaw;
   std::shared_ptr<internal::WriterCall> post_snapshot;
   std::shared_ptr<internal::WriterCall> abort;
+  // A call that did not return by its deadline and may still be running:
+  // later calls queue behind it.
+  std::shared_ptr<internal::WriterCall> stuck;
   absl::Time window_end = absl::InfiniteFuture();  // of the freeze window
   absl::Time abort_raised = absl::InfiniteFuture();
 };

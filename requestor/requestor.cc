@@ -131,6 +131,9 @@ absl::Status Requestor::PrepareForBackup(BackupType type) {
     return MakeError(absl::StatusCode::kFailedPrecondition, kVssBadState,
                      "the snapshot set has no volumes");
   }
+  if (env_->Now() >= deadline_) {
+    return absl::DeadlineExceededError("the backup's deadline has passed");
+  }
   type_ = type;
   persistent_ = PersistentFor(options_.persistence, type);
   session_.Involve(volumes_);
@@ -251,6 +254,11 @@ absl::Status Requestor::ShutdownLocked() {
   lease_.reset();
   phase_ = Phase::kShutdown;
   return first.ok() ? s : first;
+}
+
+bool Requestor::WaitForWriters(absl::Time deadline) const {
+  absl::MutexLock l(&mu_);
+  return session_.WaitForCalls(deadline);
 }
 
 std::optional<SnapshotSetInfo> Requestor::snapshot_set() const {

@@ -119,9 +119,9 @@ class Requestor {
 
   // 3. Raises PrepareBackup in the involved writers, telling them `type`.
   // Errors: kInvalidArgument (ERROR_INVALID_PARAMETER) for a value that is
-  // not a BackupType, and kFailedPrecondition (VSS_E_BAD_STATE) for an
-  // empty set, both changing nothing; a writer's failure, after which the
-  // backup is aborted.
+  // not a BackupType, kFailedPrecondition (VSS_E_BAD_STATE) for an empty
+  // set and kDeadlineExceeded past the backup's deadline, all changing
+  // nothing; a writer's failure, after which the backup is aborted.
   absl::Status PrepareForBackup(BackupType type);
 
   // 4. Creates the snapshot set (see the banner) and returns it.
@@ -158,6 +158,11 @@ class Requestor {
   // Errors: kFailedPrecondition (VSS_E_BAD_STATE) the second time; the
   // first BackupShutdown failure (FAILED_AT_BACKUPSHUTDOWN).
   absl::Status BackupShutdown();
+
+  // Waits until every call this backup made into a writer has returned
+  // (a Freeze returning after its Abort, events queued behind a writer that
+  // stopped responding); false if some are still pending at `deadline`.
+  bool WaitForWriters(absl::Time deadline) const;
 
   const std::string& backup_id() const { return backup_id_; }
   absl::Time deadline() const { return deadline_; }

@@ -91,9 +91,10 @@ std::vector<WriterSession::Pending> WriterSession::SubmitAll(
   for (Slot* slot : targets) {
     Pending p;
     p.slot = slot;
-    p.timeout = timeout;
     p.deadline = std::min(now + timeout, deadline);
+    p.timeout = std::max(p.deadline - now, absl::ZeroDuration());
     p.call = slot->lane->Submit(event, make(*slot, p.deadline));
+    calls_.push_back(p.call);
     slot->contacted = true;
     pending.push_back(std::move(p));
   }
@@ -139,25 +140,28 @@ absl::Status WriterSession::Settle(std::vector<Pending>& pending,
       continue;
     }
     Fail(*p.slot, fail_state, p.result);
-    if (first.ok()) first = SetFailure(*p.slot, p.call->event());
+    if (first.ok()) first = SetFailure(*p.slot, p.call->event(), p.result);
   }
   return first;
 }
 
 void WriterSession::Fail(Slot& slot, WriterState state, absl::Status error) {
+  if (IsFailedState(slot.state)) return;
   slot.state = state;
   slot.failure = FailureOf(error);
   slot.error = std::move(error);
 }
 
-absl::Status WriterSession::SetFailure(const Slot& slot, WriterEvent event) {
+absl::Status WriterSession::SetFailure(const Slot& slot, WriterEvent event,
+                                      const absl::Status& error) {
+  const WriterFailure failure = FailureOf(error);
   return WithCode(
-      absl::Status(CanonicalCodeOf(slot.failure),
+      absl::Status(CanonicalCodeOf(failure),
                    absl::StrCat("writer '", slot.name, "' failed at ",
                                 WriterEventName(event), " (",
-                                WriterFailureName(slot.failure),
-                                "): ", slot.error.message())),
-      static_cast<uint32_t>(slot.failure));
+                                WriterFailureName(failure),
+                                "): ", error.message())),
+      static_cast<uint32_t>(failure));
 }
 
 // --- Identify ---
@@ -239,13 +243,14 @@ absl::Status WriterSession::PrepareSnapshot(const BackupContext& ctx) {
     for (const Component& c : slot->metadata.components) {
       for (const std::string& v : c.volumes) {
         if (in_set.contains(v) || IsFailedState(slot->state)) continue;
-        Fail(*slot, WriterState::kFailedAtPrepareSnapshot,
-             WriterError(WriterFailure::kInconsistentSnapshot,
-                         absl::StrCat("volume '", v, "' of component '",
-                                      c.name,
-                                      "' is not in the snapshot set")));
+        absl::Status missing = WriterError(
+            WriterFailure::kInconsistentSnapshot,
+            absl::StrCat("volume '", v, "' of component '", c.name,
+                         "' is not in the snapshot set"));
+        Fail(*slot, WriterState::kFailedAtPrepareSnapshot, missing);
         if (inconsistent.ok()) {
-          inconsistent = SetFailure(*slot, WriterEvent::kPrepareSnapshot);
+          inconsistent =
+              SetFailure(*slot, WriterEvent::kPrepareSnapshot, missing);
         }
       }
     }
@@ -362,6 +367,13 @@ absl::Status WriterSession::PostRestore(const RestoreContext& ctx) {
 
 // --- status ---
 
+bool WriterSession::WaitForCalls(absl::Time deadline) const {
+  for (const auto& call : calls_) {
+    if (!call->WaitUntil(deadline)) return false;
+  }
+  return true;
+}
+
 std::vector<WriterStatus> WriterSession::Status() const {
   std::vector<WriterStatus> out;
   for (const auto& slot : slots_) {
@@ -389,8 +401,8 @@ std::vector<WriterStatus> WriterSession::Status() const {
       const internal::WriterCall* end = s.thawed    ? slot->thaw.get()
                                         : s.aborted ? slot->abort.get()
                                                     : nullptr;
-      s.freeze_window = end != nullptr && end->finished() && freeze.started()
-                            ? end->end_time() - freeze.start_time()
+      s.freeze_window = end != nullptr && end->finished()
+                            ? end->end_time() - slot->freeze_start
                             : absl::InfiniteDuration();
     }
     out.push_back(std::move(s));

@@ -103,8 +103,9 @@ struct WriterStatus {
   absl::Status abort_status;  // Abort's own result, when delivered
   bool freeze_running = false;  // Freeze has not returned yet
   bool late_freeze = false;     // Freeze returned after its Abort was raised
-  // From the start of Freeze to the return of Thaw (or of Abort); zero if
-  // not frozen, InfiniteDuration while neither has returned.
+  // From the moment Freeze was raised (where its window starts) to the
+  // return of Thaw (or of Abort); zero if Freeze was not delivered,
+  // InfiniteDuration while neither has returned.
   absl::Duration freeze_window = absl::ZeroDuration();
 };
 
@@ -174,6 +175,11 @@ class WriterSession {
 
   std::vector<WriterStatus> Status() const;
 
+  // Waits until every call this session made into a writer has returned or
+  // was withdrawn (a late Freeze, events queued behind a stuck writer);
+  // false if some are still pending at `deadline`.
+  bool WaitForCalls(absl::Time deadline) const;
+
  private:
   struct Slot;
   struct Pending;
@@ -197,14 +203,19 @@ class WriterSession {
   absl::Status Settle(std::vector<Pending>& pending,
                       std::optional<WriterState> ok_state,
                       WriterState fail_state);
+  // Moves a slot to FAILED_AT_X; a writer that already failed keeps its
+  // first failure (the cause), later ones are only reported.
   void Fail(Slot& slot, WriterState state, absl::Status error);
-  // The status a phase returns for a failed writer: canonical code of its
-  // failure, the failure attached, the message naming writer and event.
-  static absl::Status SetFailure(const Slot& slot, WriterEvent event);
+  // The status a phase returns when `error` failed a writer at `event`:
+  // the canonical code of its failure, the failure attached, the message
+  // naming the writer and the event.
+  static absl::Status SetFailure(const Slot& slot, WriterEvent event,
+                                 const absl::Status& error);
 
   const FrameworkOptions options_;
   Env* const env_;
   std::vector<std::unique_ptr<Slot>> slots_;
+  std::vector<std::shared_ptr<internal::WriterCall>> calls_;  // all made
 };
 
 }  // namespace shadowset

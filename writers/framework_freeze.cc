@@ -39,6 +39,7 @@ absl::Status WriterSession::Freeze(const BackupContext& ctx) {
   auto signal = std::make_shared<internal::CompletionSignal>();
   const absl::Time start = env_->Now();
   for (Slot* slot : waiting) {
+    slot->freeze_start = start;
     slot->window_end =
         std::min(start + slot->metadata.freeze_timeout, ctx.deadline);
     BackupContext c = ctx;
@@ -46,6 +47,8 @@ absl::Status WriterSession::Freeze(const BackupContext& ctx) {
     Writer* w = slot->writer;
     slot->freeze = slot->lane->Submit(
         WriterEvent::kFreeze, [w, c] { return w->Freeze(c); }, signal);
+    slot->contacted = true;
+    calls_.push_back(slot->freeze);
   }
 
   // Wait for every Freeze, each until its window ends; stop at the first
@@ -57,24 +60,24 @@ absl::Status WriterSession::Freeze(const BackupContext& ctx) {
     absl::Time next = absl::InfiniteFuture();
     for (auto it = waiting.begin(); it != waiting.end();) {
       Slot& slot = **it;
+      absl::Status status;
       if (slot.freeze->finished()) {
-        absl::Status status = slot.freeze->status();
-        if (status.ok()) {
-          slot.state = WriterState::kWaitingForThaw;
-        } else {
-          Fail(slot, WriterState::kFailedAtFreeze, std::move(status));
-        }
+        status = slot.freeze->status();
       } else if (now >= slot.window_end) {
-        absl::Status timeout = WindowEnded(slot.metadata, "Freeze returned");
-        if (!slot.freeze->CancelIfNotStarted(timeout)) slot.stuck = slot.freeze;
-        Fail(slot, WriterState::kFailedAtFreeze, std::move(timeout));
+        status = WindowEnded(slot.metadata, "Freeze returned");
+        if (!slot.freeze->CancelIfNotStarted(status)) slot.stuck = slot.freeze;
       } else {
         next = std::min(next, slot.window_end);
         ++it;
         continue;
       }
-      if (IsFailedState(slot.state) && failure.ok()) {
-        failure = SetFailure(slot, WriterEvent::kFreeze);
+      if (status.ok()) {
+        slot.state = WriterState::kWaitingForThaw;
+      } else {
+        Fail(slot, WriterState::kFailedAtFreeze, status);
+        if (failure.ok()) {
+          failure = SetFailure(slot, WriterEvent::kFreeze, status);
+        }
       }
       it = waiting.erase(it);
     }
@@ -98,9 +101,9 @@ absl::Status WriterSession::EnforceFreezeWindows(const BackupContext& ctx) {
   absl::Status failure;
   for (Slot* slot : InState(WriterState::kWaitingForThaw)) {
     if (now < slot->window_end) continue;
-    Fail(*slot, WriterState::kFailedAtFreeze,
-         WindowEnded(slot->metadata, "Thaw"));
-    if (failure.ok()) failure = SetFailure(*slot, WriterEvent::kFreeze);
+    absl::Status ended = WindowEnded(slot->metadata, "Thaw");
+    Fail(*slot, WriterState::kFailedAtFreeze, ended);
+    if (failure.ok()) failure = SetFailure(*slot, WriterEvent::kFreeze, ended);
   }
   if (failure.ok()) return absl::OkStatus();
   Abort(AbortContext(ctx, failure)).IgnoreError();

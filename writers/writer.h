@@ -23,6 +23,15 @@
 // (writers/framework.h), not each writer, keeps the state and failure code
 // and enforces the freeze timeout.
 //
+// The rule for writer authors (docs/protocol.md): when Abort arrives
+// during Freeze, Abort itself must resume the application (or make sure
+// Freeze does when it returns): the late Freeze gets no Thaw and no second
+// Abort, even if it returns OK. Stop mutating at the start of Freeze under
+// a lock; in Abort resume under the same lock and set a flag that a late
+// Freeze checks. Always resume in Thaw, even when reporting a failure. Do
+// the heavy flushing in PrepareSnapshot: the freeze window covers Freeze,
+// the engine commit and the start of Thaw.
+//
 // A failing event returns a non-OK status; attach one of the failure codes
 // below with WithCode() (engine/codes.h) to say what the requestor should
 // do. A status without one counts as NONRETRYABLE, as does an exception

@@ -42,15 +42,17 @@ class Harness {
     engine_.reset();
   }
 
-  // Makes the engine (in `mode`) and `volumes` of `blocks` blocks each.
+  // Makes the engine (in `mode`, on `env`, nullptr: the default) and
+  // `volumes` of `blocks` blocks each.
   void SetUp(const std::vector<std::string>& volumes,
              BackgroundMode mode = BackgroundMode::kThreads,
-             uint64_t blocks = 64) {
+             uint64_t blocks = 64, Env* env = nullptr) {
     InitOptions init;
     init.block_size = kHarnessBlockSize;
     init.diff_area_max = 256 << 20;
-    ASSERT_OK(Engine::Init(tmp_.Sub("data"), init));
+    ASSERT_OK(Engine::Init(tmp_.Sub("data"), init, env));
     EngineOptions options;
+    options.env = env;
     options.background = mode;
     ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(tmp_.Sub("data"), options));
     for (const std::string& v : volumes) {

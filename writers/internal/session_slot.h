@@ -36,6 +36,7 @@ struct WriterSession::Slot {
   // A call that did not return by its deadline and may still be running:
   // later calls queue behind it.
   std::shared_ptr<internal::WriterCall> stuck;
+  absl::Time freeze_start = absl::InfinitePast();  // when Freeze was raised
   absl::Time window_end = absl::InfiniteFuture();  // of the freeze window
   absl::Time abort_raised = absl::InfiniteFuture();
 };
@@ -44,7 +45,7 @@ struct WriterSession::Pending {
   Slot* slot = nullptr;
   std::shared_ptr<internal::WriterCall> call;
   absl::Time deadline;
-  absl::Duration timeout;
+  absl::Duration timeout;  // deadline - submission time
   absl::Status result;  // after WaitAll
 };
 

@@ -158,7 +158,8 @@ TEST(WriterLaneTest, ExceptionsStopAtTheBoundary) {
   auto odd = lane.Submit(WriterEvent::kThaw, []() -> absl::Status {
     throw 42;
   });
-  auto after = lane.Submit(WriterEvent::kAbort, [] { return absl::OkStatus(); });
+  auto after =
+      lane.Submit(WriterEvent::kPostSnapshot, [] { return absl::OkStatus(); });
   ASSERT_TRUE(after->WaitUntil(Eventually()));
   EXPECT_THAT(thrown->status(),
               StatusIs(absl::StatusCode::kInternal,

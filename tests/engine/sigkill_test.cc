@@ -68,6 +68,7 @@ std::string Generation(int g, uint64_t offset, uint64_t n) {
                .ok()) {
         fail("overwrite");
       }
+      if (g == 1 && off == 0 && write(ready_fd, "w", 1) != 1) fail("pipe");
     }
   }
 }
@@ -96,10 +97,12 @@ TEST(SigkillTest, KilledMidWriteKeepsSnapshotsExact) {
     close(fds[1]);
     char buf[64] = {};
     ssize_t n = read(fds[0], buf, 36);
-    close(fds[0]);
     ASSERT_EQ(n, 36) << "the child did not commit its set";
-    // Let it get well into its overwrites, then kill it mid-write.
-    usleep(150000 + 100000 * trial);
+    // Wait for its first overwrite, let it get further, then kill it.
+    char w = 0;
+    ASSERT_EQ(read(fds[0], &w, 1), 1) << "the child stopped before overwriting";
+    close(fds[0]);
+    usleep(20000 + 60000 * trial);
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int status = 0;
     ASSERT_EQ(waitpid(pid, &status, 0), pid);

@@ -10,6 +10,7 @@
 #include "engine/fault_env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/timing.h"
 #include "requestor/requestor.h"
 #include "tests/requestor/harness.h"
 #include "tests/testing/status_matchers.h"
@@ -23,7 +24,7 @@ using ::testing::IsEmpty;
 using E = WriterEvent;
 
 constexpr auto kTimeoutCode = static_cast<uint32_t>(WriterFailure::kTimeout);
-constexpr absl::Duration kWindow = absl::Milliseconds(200);
+const absl::Duration kWindow = ::shadowset::testing::Scaled(absl::Milliseconds(200));
 
 absl::Time Eventually() { return absl::Now() + absl::Seconds(30); }
 

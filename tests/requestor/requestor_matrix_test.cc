@@ -16,6 +16,7 @@
 #include "engine/codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/timing.h"
 #include "requestor/requestor.h"
 #include "tests/requestor/harness.h"
 #include "tests/testing/status_matchers.h"
@@ -108,7 +109,7 @@ std::vector<E> ExpectedEvents(E event) {
   }
 }
 
-constexpr absl::Duration kShort = absl::Milliseconds(300);
+const absl::Duration kShort = ::shadowset::testing::Scaled(absl::Milliseconds(300));
 
 class RequestorMatrixTest
     : public ::testing::TestWithParam<std::tuple<E, int>> {

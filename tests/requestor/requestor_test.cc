@@ -12,6 +12,7 @@
 #include "engine/codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/timing.h"
 #include "tests/requestor/harness.h"
 #include "tests/testing/status_matchers.h"
 
@@ -429,7 +430,7 @@ TEST_P(RequestorTest, OneDeadlineBoundsEveryPhase) {
   TestWriter* w = h_.AddWriter({.name = "w", .volumes = {"a"}});
   w->HangAt(E::kPrepareSnapshot);
   RequestorOptions o = Harness::Options(absl::Minutes(5));
-  o.timeout = absl::Milliseconds(300);
+  o.timeout = ::shadowset::testing::Scaled(absl::Milliseconds(300));
   Requestor r(h_.engine(), h_.registry(), o);
   Prepare(r, {"a"});
   const absl::Time start = absl::Now();

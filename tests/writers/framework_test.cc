@@ -10,6 +10,7 @@
 #include "engine/codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/timing.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/writers/test_writer.h"
 #include "writers/registry.h"
@@ -87,7 +88,7 @@ TEST(WriterRegistryTest, UnregisterWaitsForARunningCall) {
   a->HangAt(E::kPrepareBackup);
   ASSERT_OK(registry.Register(a.get()));
   FrameworkOptions options;
-  options.prepare_timeout = absl::Milliseconds(50);
+  options.prepare_timeout = ::shadowset::testing::Scaled(absl::Milliseconds(50));
   WriterSession session(&registry, options);
   ASSERT_OK(session.Identify(absl::InfiniteFuture()));
   session.Involve({"v"});
@@ -263,7 +264,7 @@ TEST(WriterSessionTest, ANonRespondingWriterIsNotWaitedForBeyondItsDeadline) {
   a->HangAt(E::kPrepareSnapshot);
   ASSERT_OK(registry.Register(a.get()));
   FrameworkOptions options;
-  options.prepare_timeout = absl::Milliseconds(100);
+  options.prepare_timeout = ::shadowset::testing::Scaled(absl::Milliseconds(100));
   WriterSession session(&registry, options);
   ASSERT_OK(session.Identify(absl::InfiniteFuture()));
   session.Involve({"v"});
@@ -271,7 +272,7 @@ TEST(WriterSessionTest, ANonRespondingWriterIsNotWaitedForBeyondItsDeadline) {
   ASSERT_OK(session.PrepareBackup(ctx));
   const absl::Time start = absl::Now();
   absl::Status s = session.PrepareSnapshot(ctx);
-  EXPECT_GE(absl::Now() - start, absl::Milliseconds(100));
+  EXPECT_GE(absl::Now() - start, ::shadowset::testing::Scaled(absl::Milliseconds(100)));
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kDeadlineExceeded,
                           HasSubstr("did not return from PrepareSnapshot")));
   EXPECT_THAT(s, HasCode(kNotResponding));

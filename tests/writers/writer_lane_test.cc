@@ -13,6 +13,7 @@
 #include "engine/codes.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/timing.h"
 #include "tests/testing/status_matchers.h"
 
 namespace shadowset::internal {
@@ -28,7 +29,9 @@ constexpr auto kNonRetryable =
     static_cast<uint32_t>(WriterFailure::kNonRetryable);
 
 // A short bounded wait used only to show that something does NOT happen.
-absl::Time Shortly() { return absl::Now() + absl::Milliseconds(50); }
+absl::Time Shortly() {
+  return absl::Now() + ::shadowset::testing::Scaled(absl::Milliseconds(50));
+}
 absl::Time Eventually() { return absl::Now() + absl::Seconds(30); }
 
 class Log {

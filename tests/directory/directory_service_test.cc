@@ -376,7 +376,7 @@ TEST_F(DirectoryServiceTest, QuiescedChangesWaitAndThenProceed) {
   EXPECT_EQ(point.usn, 2u);
   absl::StatusOr<uint64_t> result;
   std::thread writer([&] { result = d().AddObject(Host(1), "computer"); });
-  while (d().WaitingChanges() != 1) std::this_thread::yield();
+  while (d().GetActivity().waiting_changes != 1) std::this_thread::yield();
   EXPECT_EQ(d().usn(), 2u);  // it waits, it has not failed
   ASSERT_OK(d().GetObject(kOu).status());  // reads go on
   d().EndQuiesce();

@@ -217,8 +217,6 @@ DirectoryService::DirectoryService(Engine* engine, Volume* db, Volume* log,
       log_(log),
       options_(options),
       clock_(options.clock ? options.clock : [] { return absl::Now(); }),
-      server_name_(control.server_name),
-      instance_id_(control.instance_id),
       slot_size_(SlotSize(db->size())),
       generation_size_(control.log_generation_size),
       generations_(control.log_generations),
@@ -235,6 +233,16 @@ DirectoryService::~DirectoryService() {
     stopping_ = true;
   }
   if (background_.joinable()) background_.join();
+}
+
+std::string DirectoryService::server_name() {
+  absl::ReaderMutexLock l(&mu_);
+  return control_->server_name;
+}
+
+SetId DirectoryService::instance_id() {
+  absl::ReaderMutexLock l(&mu_);
+  return control_->instance_id;
 }
 
 std::vector<std::string> DirectoryService::VolumeNames() const {
@@ -263,7 +271,22 @@ absl::Status DirectoryService::BringOnlineLocked() {
     if (online_) return absl::OkStatus();
     if (!failed_.ok()) return CheckOnlineLocked();
   }
-  ControlBlock block = CurrentControl();
+  // The volumes may have been restored underneath: read the control block
+  // afresh rather than trust the one in memory.
+  ASSIGN_OR_RETURN(ControlBlock block,
+                   directory_internal::ReadControlBlock(
+                       [this](uint64_t offset, absl::Span<uint8_t> out) {
+                         return db_->Read(offset, out);
+                       }));
+  if (block.log_generation_size != generation_size_ ||
+      block.log_generations != generations_) {
+    return absl::DataLossError(
+        "the directory's control block describes another log geometry");
+  }
+  {
+    absl::MutexLock l(&mu_);
+    *control_ = block;
+  }
   if (block.restore_state == RestoreState::kRegistered) {
     return absl::FailedPreconditionError(
         "a restore was registered (DsRestoreRegister) and never completed: "

@@ -73,8 +73,8 @@ DirectoryService::CaptureForBackup() {
                          return db->Read(offset, out);
                        }));
   PatchFile& patch = capture->patch;
-  patch.instance_id = instance_id_;
-  patch.server_name = server_name_;
+  patch.instance_id = capture->control.instance_id;
+  patch.server_name = capture->control.server_name;
   patch.set_id = set.id;
   patch.usn = point.usn;
   patch.image_length = capture->control.image_length;

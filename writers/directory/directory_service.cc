@@ -245,9 +245,25 @@ uint64_t DirectoryService::usn() {
   return online_ ? next_usn_ - 1 : 0;
 }
 
-size_t DirectoryService::WaitingChanges() {
+DirectoryService::Activity DirectoryService::GetActivity() {
   absl::ReaderMutexLock l(&mu_);
-  return waiting_changes_;
+  return Activity{waiting_changes_, quiesce_count_, checkpoint_running_};
+}
+
+absl::Status DirectoryService::Flush() {
+  uint64_t usn = 0;
+  {
+    absl::ReaderMutexLock l(&mu_);
+    RETURN_IF_ERROR(CheckOnlineLocked());
+    usn = next_usn_ - 1;
+  }
+  RETURN_IF_ERROR(WaitDurable(usn));
+  absl::Status st = db_->Flush();
+  if (!st.ok()) {
+    absl::MutexLock l(&mu_);
+    return Fail(st);
+  }
+  return absl::OkStatus();
 }
 
 DirectoryLogStatus DirectoryService::LogStatus() {

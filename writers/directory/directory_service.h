@@ -233,8 +233,10 @@ class DirectoryService {
   absl::Status BringOnline();
 
   // --- local state ---
-  const std::string& server_name() const { return server_name_; }
-  const SetId& instance_id() const { return instance_id_; }
+  // From the current control block (a restore of the volumes may change
+  // them).
+  std::string server_name();
+  SetId instance_id();
   std::vector<std::string> VolumeNames() const;
   Privileges GetPrivileges(absl::string_view principal);
   // Sets `principal`'s privileges (none removes it). kPermissionDenied
@@ -260,9 +262,17 @@ class DirectoryService {
   // `before_gen` was being appended to.
   absl::Status TruncateLogs(uint64_t before_gen);
 
-  // Changes currently waiting for the end of a quiesce (for tests and
-  // status output).
-  size_t WaitingChanges();
+  // What the service is doing right now (for status output and tests).
+  struct Activity {
+    size_t waiting_changes = 0;  // changes waiting for a quiesce to end
+    int quiesce_depth = 0;       // BeginQuiesce calls not yet ended
+    bool checkpoint_running = false;
+  };
+  Activity GetActivity();
+
+  // Makes every change durable and flushes both volumes (cheap when
+  // nothing is pending). kFailedPrecondition offline.
+  absl::Status Flush();
 
   absl::Time Now() const { return clock_(); }
   const DirectoryOptions& options() const { return options_; }
@@ -332,8 +342,6 @@ class DirectoryService {
   Volume* const log_;
   const DirectoryOptions options_;
   const std::function<absl::Time()> clock_;
-  const std::string server_name_;
-  const SetId instance_id_;
   const uint64_t slot_size_;
   const uint64_t generation_size_;
   const uint32_t generations_;

@@ -4,7 +4,6 @@
 #include <xxhash.h>
 
 #include <cstdlib>
-#include <cstring>
 
 namespace shadowset::internal {
 namespace {
@@ -123,25 +122,6 @@ std::optional<Sha256Digest> ParseHexSha256(absl::string_view text) {
     d[i] = static_cast<uint8_t>((hi << 4) | lo);
   }
   return d;
-}
-
-bool IsAllZero(absl::Span<const uint8_t> bytes) {
-  const uint8_t* p = bytes.data();
-  size_t n = bytes.size();
-  // Word-wise with early exit; blocks are multiples of 512 bytes.
-  while (n >= 64) {
-    uint64_t w[8];
-    std::memcpy(w, p, sizeof(w));
-    if ((w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) != 0) {
-      return false;
-    }
-    p += 64;
-    n -= 64;
-  }
-  for (; n > 0; --n, ++p) {
-    if (*p != 0) return false;
-  }
-  return true;
 }
 
 }  // namespace shadowset::internal

@@ -98,9 +98,6 @@ std::string HexSha256(const Sha256Digest& digest);
 std::optional<uint64_t> ParseHexXxh3(absl::string_view text);
 std::optional<Sha256Digest> ParseHexSha256(absl::string_view text);
 
-// True when every byte of `bytes` is zero.
-bool IsAllZero(absl::Span<const uint8_t> bytes);
-
 }  // namespace shadowset::internal
 
 #endif  // SHADOWSET_ENGINE_BACKUP_INTERNAL_DIGEST_H_

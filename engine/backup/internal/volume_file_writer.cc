@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/backup/internal/volume_format.h"
+#include "engine/internal/record_format.h"
 #include "engine/internal/status_macros.h"
 
 namespace shadowset::internal {

@@ -240,7 +240,7 @@ absl::Status Tree::ApplyDelete(const Change& change, uint64_t usn,
   if (children != live_children_.end() && children->second > 0) {
     return MakeError(absl::StatusCode::kFailedPrecondition,
                      kErrorDsCantOnNonLeaf,
-                     absl::StrFormat("object '%s' has %u live children; "
+                     absl::StrFormat("object '%s' has %u live child objects; "
                                      "delete them first",
                                      change.dn, children->second));
   }

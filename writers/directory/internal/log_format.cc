@@ -3,7 +3,6 @@
 #include <xxhash.h>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "engine/internal/coding.h"
 

@@ -62,8 +62,7 @@ absl::Status ValidateValues(absl::string_view name,
   return absl::OkStatus();
 }
 
-}  // namespace
-
+// The attributes of an object being added (or stored).
 absl::Status ValidateAttributes(const AttributeMap& attributes) {
   for (const auto& [name, values] : attributes) {
     RETURN_IF_ERROR(ValidateAttributeName(name));
@@ -71,6 +70,8 @@ absl::Status ValidateAttributes(const AttributeMap& attributes) {
   }
   return absl::OkStatus();
 }
+
+}  // namespace
 
 const DirectoryObject* Tree::FindKey(absl::string_view key) const {
   auto it = objects_.find(key);

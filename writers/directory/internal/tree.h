@@ -92,10 +92,6 @@ class Tree {
   absl::Duration tombstone_lifetime_;
 };
 
-// Validates attribute names and values of an add or a change (shared by
-// Apply and the service's early checks).
-absl::Status ValidateAttributes(const AttributeMap& attributes);
-
 }  // namespace shadowset::directory_internal
 
 #endif  // SHADOWSET_WRITERS_DIRECTORY_INTERNAL_TREE_H_

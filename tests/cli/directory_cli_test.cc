@@ -5,6 +5,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -244,7 +245,7 @@ TEST_F(DirectoryCliTest, RestoreRefusesBadTokensAndCallers) {
   // The same backup with its token made 181 days ago: older than the
   // tombstone lifetime.
   const std::string old = tmp_.Sub("old");
-  ASSERT_EQ(std::system(absl::StrCat("cp -r '", b, "' '", old, "'").c_str()), 0);
+  std::filesystem::copy(b, old, std::filesystem::copy_options::recursive);
   ASSERT_OK_AND_ASSIGN(std::string bytes,
                        ReadFileToString(Env::Default(), old + "/token"));
   ASSERT_OK_AND_ASSIGN(ExpiryToken token, DecodeToken(bytes));

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
 #include "engine/fault_env.h"
+#include "engine/internal/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/directory/directory_fixture.h"
@@ -44,21 +45,6 @@ struct Rig {
   std::unique_ptr<Engine> engine;
   std::unique_ptr<DirectoryService> directory;
 
-  absl::Status Open() {
-    EngineOptions eo;
-    eo.env = &env;
-    eo.background = BackgroundMode::kInline;
-    absl::StatusOr<std::unique_ptr<Engine>> e =
-        Engine::Open(tmp.Sub("data"), eo);
-    if (!e.ok()) return e.status();
-    engine = std::move(*e);
-    absl::StatusOr<std::unique_ptr<DirectoryService>> d =
-        DirectoryService::Open(engine.get(), Options());
-    if (!d.ok()) return d.status();
-    directory = std::move(*d);
-    return absl::OkStatus();
-  }
-
   DirectoryOptions Options() {
     DirectoryOptions o;
     o.clock = clock.AsFunction();
@@ -67,26 +53,32 @@ struct Rig {
     return o;
   }
 
+  absl::Status OpenEngine() {
+    EngineOptions eo;
+    eo.env = &env;
+    eo.background = BackgroundMode::kInline;
+    ASSIGN_OR_RETURN(engine, Engine::Open(tmp.Sub("data"), eo));
+    return absl::OkStatus();
+  }
+
+  absl::Status OpenDirectory() {
+    ASSIGN_OR_RETURN(directory, DirectoryService::Open(engine.get(), Options()));
+    return absl::OkStatus();
+  }
+
+  absl::Status Open() {
+    RETURN_IF_ERROR(OpenEngine());
+    return OpenDirectory();
+  }
+
   absl::Status Setup() {
     InitOptions init;
     init.block_size = 4096;
     init.diff_area_max = uint64_t{16} << 20;
-    absl::Status st = Engine::Init(tmp.Sub("data"), init, &env);
-    if (!st.ok()) return st;
-    EngineOptions eo;
-    eo.env = &env;
-    eo.background = BackgroundMode::kInline;
-    absl::StatusOr<std::unique_ptr<Engine>> e =
-        Engine::Open(tmp.Sub("data"), eo);
-    if (!e.ok()) return e.status();
-    engine = std::move(*e);
-    st = DirectoryService::Create(engine.get(), SmallInit(), Options());
-    if (!st.ok()) return st;
-    absl::StatusOr<std::unique_ptr<DirectoryService>> d =
-        DirectoryService::Open(engine.get(), Options());
-    if (!d.ok()) return d.status();
-    directory = std::move(*d);
-    return absl::OkStatus();
+    RETURN_IF_ERROR(Engine::Init(tmp.Sub("data"), init, &env));
+    RETURN_IF_ERROR(OpenEngine());
+    RETURN_IF_ERROR(DirectoryService::Create(engine.get(), SmallInit(), Options()));
+    return OpenDirectory();
   }
 
   void Close() {

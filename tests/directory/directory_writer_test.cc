@@ -270,79 +270,87 @@ TEST_F(DirectoryWriterTest, RestoreThroughPreAndPostRestore) {
   ASSERT_OK(engine_->DeleteSnapshotSet(set.id));
 }
 
-// Abort racing a Freeze that waits for a slow checkpoint.
-TEST(DirectoryWriterRaceTest, AbortDuringFreezeLeavesNothingFrozen) {
+// A directory on an engine whose flushes can be slowed down, so that a
+// checkpoint stays running while a Freeze waits for it.
+struct SlowDiskRig {
   TempDir tmp;
   FaultInjectionEnv env;
   FakeClock clock;
-  InitOptions init;
-  init.block_size = 4096;
-  init.diff_area_max = uint64_t{16} << 20;
-  ASSERT_OK(Engine::Init(tmp.Sub("d"), init, &env));
-  EngineOptions eo;
-  eo.env = &env;
-  ASSERT_OK_AND_ASSIGN(auto engine, Engine::Open(tmp.Sub("d"), eo));
-  DirectoryOptions o;
-  o.clock = clock.AsFunction();
-  o.background = BackgroundMode::kInline;
-  ASSERT_OK(DirectoryService::Create(engine.get(), SmallInit(), o));
-  ASSERT_OK_AND_ASSIGN(auto d, DirectoryService::Open(engine.get(), o));
-  ASSERT_OK(d->AddObject(kRoot, "domain").status());
-  DirectoryWriter writer(d.get());
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<DirectoryService> directory;
+
+  void Setup() {
+    InitOptions init;
+    init.block_size = 4096;
+    init.diff_area_max = uint64_t{16} << 20;
+    ASSERT_OK(Engine::Init(tmp.Sub("d"), init, &env));
+    EngineOptions eo;
+    eo.env = &env;
+    ASSERT_OK_AND_ASSIGN(engine, Engine::Open(tmp.Sub("d"), eo));
+    DirectoryOptions o;
+    o.clock = clock.AsFunction();
+    o.background = BackgroundMode::kInline;
+    ASSERT_OK(DirectoryService::Create(engine.get(), SmallInit(), o));
+    ASSERT_OK_AND_ASSIGN(directory, DirectoryService::Open(engine.get(), o));
+    ASSERT_OK(directory->AddObject(kRoot, "domain").status());
+  }
+
+  // Starts a checkpoint whose flushes take a second each; returns once it
+  // is running.
+  std::thread SlowCheckpoint() {
+    env.SetSyncDelay(absl::Seconds(1));
+    std::thread t([this] { ASSERT_OK(directory->Checkpoint()); });
+    while (!directory->GetActivity().checkpoint_running) {
+      std::this_thread::yield();
+    }
+    return t;
+  }
+};
+
+// Abort racing a Freeze that waits for a slow checkpoint.
+TEST(DirectoryWriterRaceTest, AbortDuringFreezeLeavesNothingFrozen) {
+  SlowDiskRig rig;
+  ASSERT_NO_FATAL_FAILURE(rig.Setup());
+  DirectoryService& d = *rig.directory;
+  DirectoryWriter writer(&d);
   BackupContext ctx;
   ctx.type = BackupType::kFull;
   ASSERT_OK(writer.PrepareBackup(ctx));
 
-  // Every flush now takes a second: the checkpoint stays running long
-  // enough for Freeze to start waiting for it and for Abort to arrive.
-  env.SetSyncDelay(absl::Seconds(1));
-  std::thread checkpoint([&] { ASSERT_OK(d->Checkpoint()); });
-  while (!d->GetActivity().checkpoint_running) std::this_thread::yield();
+  std::thread checkpoint = rig.SlowCheckpoint();
   absl::Status freeze;
   std::thread freezer([&] { freeze = writer.Freeze(ctx); });
-  while (d->GetActivity().quiesce_depth != 1) std::this_thread::yield();
-  ASSERT_TRUE(d->GetActivity().checkpoint_running);
+  while (d.GetActivity().quiesce_depth != 1) std::this_thread::yield();
+  ASSERT_TRUE(d.GetActivity().checkpoint_running);
   ASSERT_OK(writer.Abort(ctx));
-  EXPECT_EQ(d->GetActivity().quiesce_depth, 0);
+  EXPECT_EQ(d.GetActivity().quiesce_depth, 0);
   freezer.join();
   checkpoint.join();
-  env.SetSyncDelay(absl::ZeroDuration());
+  rig.env.SetSyncDelay(absl::ZeroDuration());
   EXPECT_THAT(freeze, StatusIs(absl::StatusCode::kAborted));
-  EXPECT_EQ(d->GetActivity().quiesce_depth, 0);
+  EXPECT_EQ(d.GetActivity().quiesce_depth, 0);
   EXPECT_FALSE(writer.frozen_at().has_value());
-  ASSERT_OK(d->AddObject("CN=x,DC=example,DC=test", "computer").status());
+  ASSERT_OK(d.AddObject("CN=x,DC=example,DC=test", "computer").status());
   ASSERT_OK(writer.BackupShutdown(ctx));
 }
 
 // A freeze deadline that passes while a checkpoint runs is a TIMEOUT.
 TEST(DirectoryWriterRaceTest, FreezeDeadlineIsATimeout) {
-  TempDir tmp;
-  FaultInjectionEnv env;
-  InitOptions init;
-  init.block_size = 4096;
-  init.diff_area_max = uint64_t{16} << 20;
-  ASSERT_OK(Engine::Init(tmp.Sub("d"), init, &env));
-  EngineOptions eo;
-  eo.env = &env;
-  ASSERT_OK_AND_ASSIGN(auto engine, Engine::Open(tmp.Sub("d"), eo));
-  DirectoryOptions o;
-  o.background = BackgroundMode::kInline;
-  ASSERT_OK(DirectoryService::Create(engine.get(), SmallInit(), o));
-  ASSERT_OK_AND_ASSIGN(auto d, DirectoryService::Open(engine.get(), o));
-  DirectoryWriter writer(d.get());
+  SlowDiskRig rig;
+  ASSERT_NO_FATAL_FAILURE(rig.Setup());
+  DirectoryService& d = *rig.directory;
+  DirectoryWriter writer(&d);
   BackupContext ctx;
   ASSERT_OK(writer.PrepareBackup(ctx));
-  env.SetSyncDelay(absl::Seconds(1));
-  std::thread checkpoint([&] { ASSERT_OK(d->Checkpoint()); });
-  while (!d->GetActivity().checkpoint_running) std::this_thread::yield();
+  std::thread checkpoint = rig.SlowCheckpoint();
   ctx.deadline = absl::Now() + absl::Milliseconds(50);
   absl::Status freeze = writer.Freeze(ctx);
   checkpoint.join();
-  env.SetSyncDelay(absl::ZeroDuration());
+  rig.env.SetSyncDelay(absl::ZeroDuration());
   EXPECT_THAT(freeze, StatusIs(absl::StatusCode::kDeadlineExceeded));
   EXPECT_EQ(FailureOf(freeze), static_cast<uint32_t>(WriterFailure::kTimeout));
-  EXPECT_EQ(d->GetActivity().quiesce_depth, 0);
-  ASSERT_OK(d->AddObject(kRoot, "domain").status());
+  EXPECT_EQ(d.GetActivity().quiesce_depth, 0);
+  ASSERT_OK(d.AddObject("CN=y,DC=example,DC=test", "computer").status());
 }
 
 }  // namespace

@@ -10,19 +10,16 @@
 #include "engine/internal/status_macros.h"
 #include "writers/directory/directory_codes.h"
 #include "writers/directory/directory_service.h"
-#include "writers/directory/internal/change.h"
 #include "writers/directory/internal/control_block.h"
 #include "writers/directory/internal/image.h"
-#include "writers/directory/internal/log_replay.h"
 #include "writers/directory/internal/log_writer.h"
+#include "writers/directory/internal/recovery.h"
 #include "writers/directory/internal/tree.h"
 
 namespace shadowset {
 
-using directory_internal::Change;
 using directory_internal::ControlBlock;
 using directory_internal::LogGeometry;
-using directory_internal::RecordType;
 using directory_internal::RestoreState;
 using directory_internal::Tree;
 
@@ -299,16 +296,16 @@ absl::Status DirectoryService::BringOnlineLocked() {
   }
 
   // Recovery: the checkpoint's image, then every change logged after it.
-  std::string image(block.image_length, '\0');
-  RETURN_IF_ERROR(db_->Read(
-      ImageSlotOffset(block.image_slot),
-      absl::MakeSpan(reinterpret_cast<uint8_t*>(image.data()), image.size())));
-  if (directory_internal::ImageChecksum(image) != block.image_xxh3) {
-    return absl::DataLossError(
-        "the directory image is not the one its control block names");
-  }
+  auto read_db = [this](uint64_t offset, absl::Span<uint8_t> out) {
+    return db_->Read(offset, out);
+  };
+  auto read_log = [this](uint64_t offset, absl::Span<uint8_t> out) {
+    return log_->Read(offset, out);
+  };
   ASSIGN_OR_RETURN(directory_internal::LoadedImage loaded,
-                   directory_internal::DecodeImage(image));
+                   directory_internal::ReadImage(
+                       read_db, ImageSlotOffset(block.image_slot),
+                       block.image_length, block.image_xxh3));
   if (loaded.header.usn != block.checkpoint_usn ||
       loaded.header.checkpoint_gen != block.checkpoint_gen) {
     return absl::DataLossError(absl::StrFormat(
@@ -320,28 +317,11 @@ absl::Status DirectoryService::BringOnlineLocked() {
   Tree& tree = *loaded.tree;
   uint64_t replayed_bytes = 0;
   LogGeometry geometry{generation_size_, generations_};
-  ASSIGN_OR_RETURN(
-      directory_internal::LogEnd end,
-      directory_internal::ReplayLog(
-          [this](uint64_t offset, absl::Span<uint8_t> out) {
-            return log_->Read(offset, out);
-          },
-          geometry, block.checkpoint_gen, block.checkpoint_usn,
-          directory_internal::kNoLastGen,
-          [&](uint64_t usn, RecordType type,
-              absl::string_view payload) -> absl::Status {
-            ASSIGN_OR_RETURN(Change change,
-                             directory_internal::DecodeChange(type, payload));
-            absl::Status st = tree.Apply(change, usn, /*dry_run=*/false);
-            if (!st.ok()) {
-              return absl::DataLossError(absl::StrFormat(
-                  "logged change USN %u does not apply: %s", usn,
-                  st.message()));
-            }
-            replayed_bytes +=
-                payload.size() + directory_internal::kRecordHeaderSize;
-            return absl::OkStatus();
-          }));
+  ASSIGN_OR_RETURN(directory_internal::LogEnd end,
+                   directory_internal::ReplayInto(
+                       tree, read_log, geometry, block.checkpoint_gen,
+                       block.checkpoint_usn, directory_internal::kNoLastGen,
+                       &replayed_bytes));
 
   // New records use a fresh seed, so bytes a crash left past the end never
   // verify. A ring too full for even that record leaves the directory

@@ -19,21 +19,17 @@
 #include "writers/directory/directory_codes.h"
 #include "writers/directory/directory_service.h"
 #include "writers/directory/internal/backup_capture.h"
-#include "writers/directory/internal/change.h"
 #include "writers/directory/internal/control_block.h"
-#include "writers/directory/internal/image.h"
-#include "writers/directory/internal/log_replay.h"
 #include "writers/directory/internal/log_writer.h"
 #include "writers/directory/internal/patch_file.h"
+#include "writers/directory/internal/recovery.h"
 #include "writers/directory/internal/tree.h"
 
 namespace shadowset {
 
-using directory_internal::Change;
 using directory_internal::ControlBlock;
 using directory_internal::LogGeometry;
 using directory_internal::PatchFile;
-using directory_internal::RecordType;
 using directory_internal::RestoreState;
 
 namespace {
@@ -168,36 +164,34 @@ absl::Status DirectoryService::CompleteRestore(const PatchFile& patch) {
   }
   // The image must be exactly the backed-up one ...
   const uint32_t slot = 1 - block.image_slot;
-  std::string image(patch.image_length, '\0');
-  RETURN_IF_ERROR(db_->Read(
-      ImageSlotOffset(slot),
-      absl::MakeSpan(reinterpret_cast<uint8_t*>(image.data()), image.size())));
-  if (directory_internal::ImageChecksum(image) != patch.image_xxh3) {
+  absl::StatusOr<directory_internal::LoadedImage> loaded =
+      directory_internal::ReadImage(
+          [this](uint64_t offset, absl::Span<uint8_t> out) {
+            return db_->Read(offset, out);
+          },
+          ImageSlotOffset(slot), patch.image_length, patch.image_xxh3);
+  if (!loaded.ok()) {
     return MakeError(absl::StatusCode::kDataLoss, kErrorInvalidData,
-                     "the restored ntds.dit is not the backed-up database");
+                     absl::StrCat("the restored ntds.dit is not the backed-up "
+                                  "database: ",
+                                  loaded.status().message()));
   }
-  ASSIGN_OR_RETURN(directory_internal::LoadedImage loaded,
-                   directory_internal::DecodeImage(image));
-  if (loaded.header.checkpoint_gen < patch.first_gen ||
-      loaded.header.checkpoint_gen > patch.last_gen) {
+  if (loaded->header.checkpoint_gen < patch.first_gen ||
+      loaded->header.checkpoint_gen > patch.last_gen) {
     return MakeError(absl::StatusCode::kDataLoss, kErrorInvalidData,
                      "the restored logs do not include the database's "
                      "checkpoint generation");
   }
   // ... and the restored logs must replay it to exactly the backup's USN.
-  directory_internal::Tree& tree = *loaded.tree;
+  directory_internal::Tree& tree = *loaded->tree;
   LogGeometry geometry{generation_size_, generations_};
-  absl::StatusOr<directory_internal::LogEnd> end = directory_internal::ReplayLog(
+  absl::StatusOr<directory_internal::LogEnd> end = directory_internal::ReplayInto(
+      tree,
       [this](uint64_t offset, absl::Span<uint8_t> out) {
         return log_->Read(offset, out);
       },
-      geometry, loaded.header.checkpoint_gen, loaded.header.usn, patch.last_gen,
-      [&tree](uint64_t usn, RecordType type,
-              absl::string_view payload) -> absl::Status {
-        ASSIGN_OR_RETURN(Change change,
-                         directory_internal::DecodeChange(type, payload));
-        return tree.Apply(change, usn, /*dry_run=*/false);
-      });
+      geometry, loaded->header.checkpoint_gen, loaded->header.usn,
+      patch.last_gen);
   if (!end.ok()) {
     return MakeError(absl::StatusCode::kDataLoss, kErrorInvalidData,
                      absl::StrCat("the restored logs do not replay: ",
@@ -222,8 +216,8 @@ absl::Status DirectoryService::CompleteRestore(const PatchFile& patch) {
   block.image_slot = slot;
   block.image_length = patch.image_length;
   block.image_xxh3 = patch.image_xxh3;
-  block.checkpoint_usn = loaded.header.usn;
-  block.checkpoint_gen = loaded.header.checkpoint_gen;
+  block.checkpoint_usn = loaded->header.usn;
+  block.checkpoint_gen = loaded->header.checkpoint_gen;
   block.first_retained_gen = patch.first_gen;
   block.tombstone_lifetime = tree.tombstone_lifetime();
   return WriteControl(std::move(block));

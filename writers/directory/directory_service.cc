@@ -21,8 +21,8 @@
 #include "writers/directory/internal/control_block.h"
 #include "writers/directory/internal/dn.h"
 #include "writers/directory/internal/image.h"
-#include "writers/directory/internal/log_replay.h"
 #include "writers/directory/internal/log_writer.h"
+#include "writers/directory/internal/recovery.h"
 #include "writers/directory/internal/tree.h"
 
 namespace shadowset {
@@ -289,32 +289,26 @@ absl::StatusOr<DirectoryCheckReport> DirectoryService::Check() {
 
   // The image plus the log must rebuild exactly this tree.
   const ControlBlock& control = *control_;
-  std::string image(control.image_length, '\0');
-  absl::Status st = db_->Read(ImageSlotOffset(control.image_slot),
-                              absl::MakeSpan(reinterpret_cast<uint8_t*>(
-                                                 image.data()),
-                                             image.size()));
-  if (!st.ok()) return st;
   absl::StatusOr<directory_internal::LoadedImage> loaded =
-      directory_internal::DecodeImage(image);
+      directory_internal::ReadImage(
+          [this](uint64_t offset, absl::Span<uint8_t> out) {
+            return db_->Read(offset, out);
+          },
+          ImageSlotOffset(control.image_slot), control.image_length,
+          control.image_xxh3);
   if (!loaded.ok()) {
     report.problems.push_back(
         absl::StrCat("the current image: ", loaded.status().message()));
     return report;
   }
   Tree& rebuilt = *loaded->tree;
-  absl::StatusOr<directory_internal::LogEnd> end = directory_internal::ReplayLog(
+  absl::StatusOr<directory_internal::LogEnd> end = directory_internal::ReplayInto(
+      rebuilt,
       [this](uint64_t offset, absl::Span<uint8_t> out) {
         return log_->Read(offset, out);
       },
       LogGeometry{generation_size_, generations_}, control.checkpoint_gen,
-      control.checkpoint_usn, directory_internal::kNoLastGen,
-      [&rebuilt](uint64_t usn, RecordType type,
-                 absl::string_view payload) -> absl::Status {
-        ASSIGN_OR_RETURN(Change change,
-                         directory_internal::DecodeChange(type, payload));
-        return rebuilt.Apply(change, usn, /*dry_run=*/false);
-      });
+      control.checkpoint_usn, directory_internal::kNoLastGen);
   if (!end.ok()) {
     report.problems.push_back(
         absl::StrCat("replaying the log: ", end.status().message()));

@@ -7,6 +7,7 @@
 namespace shadowset {
 namespace {
 
+// OK stays OK.
 absl::Status WithFailure(absl::Status status, WriterFailure failure) {
   return WithCode(std::move(status), static_cast<uint32_t>(failure));
 }
@@ -64,9 +65,7 @@ absl::Status DirectoryWriter::PrepareBackup(const BackupContext& ctx) {
 }
 
 absl::Status DirectoryWriter::PrepareSnapshot(const BackupContext& ctx) {
-  absl::Status st = service_->Flush();
-  if (!st.ok()) return WithFailure(st, WriterFailure::kRetryable);
-  return absl::OkStatus();
+  return WithFailure(service_->Flush(), WriterFailure::kRetryable);
 }
 
 absl::Status DirectoryWriter::Freeze(const BackupContext& ctx) {
@@ -128,9 +127,8 @@ absl::Status DirectoryWriter::BackupComplete(const BackupContext& ctx,
   if (!result.succeeded || ctx.type != BackupType::kFull || !point) {
     return absl::OkStatus();
   }
-  absl::Status st = service_->TruncateLogs(point->log_generation);
-  if (!st.ok()) return WithFailure(st, WriterFailure::kRetryable);
-  return absl::OkStatus();
+  return WithFailure(service_->TruncateLogs(point->log_generation),
+                     WriterFailure::kRetryable);
 }
 
 absl::Status DirectoryWriter::BackupShutdown(const BackupContext& ctx) {
@@ -140,15 +138,11 @@ absl::Status DirectoryWriter::BackupShutdown(const BackupContext& ctx) {
 }
 
 absl::Status DirectoryWriter::PreRestore(const RestoreContext& ctx) {
-  absl::Status st = service_->TakeOffline();
-  if (!st.ok()) return WithFailure(st, WriterFailure::kRetryable);
-  return absl::OkStatus();
+  return WithFailure(service_->TakeOffline(), WriterFailure::kRetryable);
 }
 
 absl::Status DirectoryWriter::PostRestore(const RestoreContext& ctx) {
-  absl::Status st = service_->BringOnline();
-  if (!st.ok()) return WithFailure(st, WriterFailure::kRecoveryFailed);
-  return absl::OkStatus();
+  return WithFailure(service_->BringOnline(), WriterFailure::kRecoveryFailed);
 }
 
 }  // namespace shadowset

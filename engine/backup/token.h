@@ -39,6 +39,7 @@ namespace shadowset {
 
 inline constexpr uint32_t kTokenMagic = 0x53535458;  // "SSTX"
 inline constexpr uint16_t kTokenFormatMajor = 1;
+inline constexpr uint16_t kTokenFormatMinor = 0;
 
 using Sha256Digest = std::array<uint8_t, 32>;
 
@@ -53,6 +54,11 @@ struct ExpiryToken {
   std::vector<std::string> writer_ids;
   bool is_signed = false;             // a MAC is present
   Sha256Digest mac{};                 // HMAC-SHA-256 (when is_signed)
+  // Fields appended by a newer minor version, kept verbatim so that the
+  // MAC of such a token still verifies. Empty for this version's tokens.
+  std::string extensions;
+
+  friend bool operator==(const ExpiryToken&, const ExpiryToken&) = default;
 };
 
 // Why a token was refused (persisted in statuses; never renumber).
@@ -72,7 +78,9 @@ std::optional<TokenError> TokenErrorOf(const absl::Status& status);
 Sha256Digest Sha256(absl::string_view bytes);
 
 // Serialises `token`; signs it when `key` is non-empty (is_signed and mac
-// are then set from the key, whatever the input said).
+// are then set from the key, whatever the input said; an empty key gives an
+// unsigned token). Times are kept to the nanosecond (rounded down);
+// InfiniteFuture expires never.
 std::string EncodeToken(const ExpiryToken& token, absl::string_view key);
 
 // Parses a token. kInvalidArgument + kUnreadable for anything that is not

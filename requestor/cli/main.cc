@@ -1,9 +1,11 @@
 // The shadowset command: see requestor/cli/cli.h and the README.
 
 #include "requestor/cli/cli.h"
+#include "requestor/cli/directory_commands.h"
 
 int main(int argc, char** argv) {
   shadowset::cli::Cli cli;
   shadowset::cli::AddEngineCommands(cli);
+  shadowset::cli::AddDirectoryCommands(cli);
   return cli.Run(argc, argv);
 }

@@ -1,0 +1,66 @@
+#include "engine/backup/internal/hashed_file_writer.h"
+
+#include <cstring>
+
+#include "engine/internal/status_macros.h"
+
+namespace shadowset::internal {
+
+absl::StatusOr<std::unique_ptr<HashedFileWriter>> HashedFileWriter::Create(
+    Env* env, const std::string& path, size_t buffer_size, bool sha256,
+    ProgressCounter* progress) {
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                   env->OpenFile(path, {.create = true, .exclusive = true}));
+  return std::unique_ptr<HashedFileWriter>(new HashedFileWriter(
+      std::move(file), path, buffer_size, sha256, progress));
+}
+
+HashedFileWriter::HashedFileWriter(std::unique_ptr<File> file, std::string path,
+                                   size_t buffer_size, bool sha256,
+                                   ProgressCounter* progress)
+    : file_(std::move(file)),
+      path_(std::move(path)),
+      buffer_(buffer_size),
+      digester_(sha256),
+      progress_(progress) {}
+
+absl::Status HashedFileWriter::WriteOut(absl::Span<const uint8_t> data) {
+  if (data.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(file_->WriteAt(written_, data));
+  written_ += data.size();
+  if (progress_ != nullptr) progress_->Add(data.size());
+  return absl::OkStatus();
+}
+
+absl::Status HashedFileWriter::Append(absl::Span<const uint8_t> data) {
+  if (data.empty()) return absl::OkStatus();
+  digester_.Update(data);
+  const size_t capacity = buffer_.size();
+  if (fill_ > 0) {
+    size_t n = std::min(capacity - fill_, data.size());
+    std::memcpy(buffer_.data() + fill_, data.data(), n);
+    fill_ += n;
+    data.remove_prefix(n);
+    if (fill_ < capacity) return absl::OkStatus();
+    RETURN_IF_ERROR(WriteOut(buffer_.span()));
+    fill_ = 0;
+  }
+  // The buffer is empty: whole buffers' worth goes to the file without a
+  // copy, the rest into the buffer.
+  size_t direct = data.size() / capacity * capacity;
+  RETURN_IF_ERROR(WriteOut(data.subspan(0, direct)));
+  data.remove_prefix(direct);
+  if (!data.empty()) std::memcpy(buffer_.data(), data.data(), data.size());
+  fill_ = data.size();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<FileDigest> HashedFileWriter::Finish() {
+  RETURN_IF_ERROR(WriteOut(buffer_.span().subspan(0, fill_)));
+  fill_ = 0;
+  RETURN_IF_ERROR(file_->Sync());
+  file_.reset();
+  return digester_.Finish();
+}
+
+}  // namespace shadowset::internal

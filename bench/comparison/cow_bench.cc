@@ -5,10 +5,14 @@
 // completion and every file of the data directory is dropped from the page
 // cache, so old data is cold.
 //
-// BM_Cow/chunk/direct, one fresh engine per repetition:
-//   fill the volume; no-snapshot overwrite (seq, then random); one
-//   snapshot; first writes (seq, random); rewrites of the same ranges.
-// BM_CowMany/chunk/direct, on a working-set volume:
+// BM_Cow/chunk/direct/recycled, one fresh engine per repetition:
+//   fill the volume; with recycled=1, take a snapshot, overwrite the whole
+//   volume and delete the snapshot, so the diff area's segments are free for
+//   reuse (the steady state of a long-running engine; with recycled=0 every
+//   preserve appends to newly created, zero-filled segment files);
+//   no-snapshot overwrite (seq, then random); one snapshot; first writes
+//   (seq, random); rewrites of the same ranges.
+// BM_CowMany/chunk/direct, on a working-set volume with 4 MiB segments:
 //   fill; snapshot 1; first writes with 1 live snapshot; then (--snapshots
 //   - 1) times "overwrite the whole working set, snapshot"; first writes
 //   with --snapshots (default 64) live snapshots. The cap leaves room for every
@@ -37,6 +41,7 @@ namespace {
 using internal::AlignedBuffer;
 
 constexpr uint64_t kMiB = uint64_t{1} << 20;
+constexpr uint64_t kManySegment = 4 * kMiB;
 
 struct Flags {
   uint64_t volume_mib = 256;
@@ -113,9 +118,30 @@ void Snapshot(ScratchEngine& se) {
                        "snapshot");
 }
 
+// Puts the diff area in its steady state: snapshot, overwrite the whole
+// volume, delete the snapshot, until free (reusable) segments can hold a
+// whole volume's pre-images; later preserves then reuse them instead of
+// zero-filling new segment files.
+void Recycle(ScratchEngine& se, Volume* v, Buffers& b,
+             benchmark::State& state) {
+  for (int round = 0; round < 8; ++round) {
+    DiffAreaUsage u = se.engine()->GetDiffAreaUsage();
+    if (u.segments_free * u.segment_size >= v->size()) return;
+    absl::StatusOr<SnapshotSetInfo> set = se.engine()->CreateSnapshotSet({"v"});
+    ScratchEngine::Check(set.status(), "snapshot");
+    b.Fill(static_cast<uint8_t>(0x12 + round));
+    WriteRange(v, 0, v->size(), b);
+    ScratchEngine::Check(v->Flush(), "flush");
+    ScratchEngine::Check(se.engine()->DeleteSnapshotSet(set->id), "delete");
+    ScratchEngine::Check(se.engine()->RunBackgroundWork(), "background");
+  }
+  state.SkipWithError("the diff area did not free segments for reuse");
+}
+
 void BM_Cow(benchmark::State& state) {
   const uint32_t chunk = static_cast<uint32_t>(state.range(0));
   const bool direct = state.range(1) != 0;
+  const bool recycled = state.range(2) != 0;
   const Workload w = MainWorkload();
   Buffers b;
   for (auto _ : state) {
@@ -123,6 +149,8 @@ void BM_Cow(benchmark::State& state) {
     Volume* v = se.CreateVolume("v", w.volume_bytes);
     b.Fill(0x11);
     WriteRange(v, 0, w.volume_bytes, b);
+    if (recycled) Recycle(se, v, b, state);
+    const DiffAreaUsage before = se.engine()->GetDiffAreaUsage();
     double total = 0;
     auto phase = [&](const char* name, bool seq, uint8_t pattern) {
       double s = Phase(se, v, w, seq, pattern, b);
@@ -137,6 +165,12 @@ void BM_Cow(benchmark::State& state) {
     phase("seq_rewrite_s", true, 0x44);
     phase("rand_rewrite_s", false, 0x45);
     state.SetIterationTime(total);
+    // Segment files created (zero-filled) while measuring.
+    const DiffAreaUsage after = se.engine()->GetDiffAreaUsage();
+    state.counters["new_segments"] = static_cast<double>(
+        (after.allocated - before.allocated) / after.segment_size);
+    state.counters["segment_mib"] =
+        static_cast<double>(after.segment_size / kMiB);
     if (se.engine()->ListSnapshotSets().size() != 1) {
       state.SkipWithError("a cap deletion ran while measuring");
     }
@@ -150,9 +184,11 @@ void BM_CowMany(benchmark::State& state) {
   const int many = static_cast<int>(flags().snapshots);
   Buffers b;
   for (auto _ : state) {
-    // Every snapshot holds a pre-image of the whole working set.
+    // Every snapshot holds a pre-image of the whole working set. Segments
+    // of kManySegment: both measured phases zero-fill new segments in
+    // proportion to what they preserve, not all-or-nothing.
     ScratchEngine se(chunk, (many + 8) * 2 * w.volume_bytes + 256 * kMiB,
-                     Options(direct));
+                     Options(direct), kManySegment);
     Volume* v = se.CreateVolume("v", w.volume_bytes);
     b.Fill(0x11);
     WriteRange(v, 0, w.volume_bytes, b);
@@ -182,12 +218,15 @@ void BM_CowMany(benchmark::State& state) {
 void Register() {
   for (int direct : {0, 1}) {
     for (int chunk : {16384, 4096}) {
-      benchmark::RegisterBenchmark("BM_Cow", BM_Cow)
-          ->ArgNames({"chunk", "direct"})
-          ->Args({chunk, direct})
-          ->Iterations(1)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond);
+      for (int recycled : {1, 0}) {
+        if (chunk != 16384 && recycled == 0) continue;
+        benchmark::RegisterBenchmark("BM_Cow", BM_Cow)
+            ->ArgNames({"chunk", "direct", "recycled"})
+            ->Args({chunk, direct, recycled})
+            ->Iterations(1)
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      }
       benchmark::RegisterBenchmark("BM_CowMany", BM_CowMany)
           ->ArgNames({"chunk", "direct"})
           ->Args({chunk, direct})

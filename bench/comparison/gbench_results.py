@@ -5,7 +5,8 @@
 Every repetition of a benchmark is one run. For a benchmark whose name,
 without the "/iterations:N", "/min_time:T", "/manual_time" and
 "/real_time" parts, is NAME, the series are NAME/real_time (seconds per
-iteration) and NAME/<counter> for each user counter.
+iteration) and NAME/<counter> for each counter (bytes_per_second and
+items_per_second included).
 
   gbench_results.py STAGE IN.json OUT.json
 """
@@ -17,6 +18,12 @@ import sys
 from timing import Results
 
 UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+# Keys of a Google Benchmark run that are not user counters.
+STANDARD = {"name", "family_index", "per_family_instance_index", "run_name",
+            "run_type", "repetitions", "repetition_index", "threads",
+            "iterations", "real_time", "cpu_time", "time_unit",
+            "error_occurred", "error_message", "label", "aggregate_name",
+            "aggregate_unit"}
 NOISE = re.compile(r"/(iterations:\d+|min_time:[0-9.]+|manual_time|real_time)")
 
 
@@ -36,10 +43,11 @@ def main():
         name = NOISE.sub("", b["run_name"])
         results.add(name + "/real_time", b["real_time"] * UNITS[b["time_unit"]])
         for key, value in b.items():
-            if key in ("bytes_per_second", "items_per_second") or \
-                    key.endswith("_s"):
-                results.add(name + "/" + key, value,
-                            unit="1/s" if key.endswith("_per_second") else "s")
+            if key in STANDARD or not isinstance(value, (int, float)):
+                continue
+            unit = "1/s" if key.endswith("_per_second") else (
+                "s" if key.endswith("_s") else "")
+            results.add(name + "/" + key, value, unit=unit)
     results.save(dst)
 
 

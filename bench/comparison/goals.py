@@ -10,6 +10,9 @@ from timing import median
 
 CONFIGS = [("16 KiB, buffered", 16, "buffered"), ("16 KiB, direct", 16, "direct"),
            ("4 KiB, buffered", 4, "buffered"), ("4 KiB, direct", 4, "direct")]
+# Shown beside the goals, not judged: the default configuration on a fresh
+# diff area (every preserve appends to a newly zero-filled segment file).
+FRESH = ("16 KiB, buffered, fresh diff area", -16, "buffered")
 # Bounds of "independent of size": the 64 GiB commit within this factor of
 # the 1 GiB one (medians).
 SIZE_TOLERANCE = 1.25
@@ -20,12 +23,16 @@ class CowGoal:
         self.key, self.text, self.target = key, text, target
         self.phase, self.base = phase, base
         self.values = {}  # config label -> ratio
+        self.fresh = None  # ratio on a fresh diff area, if measured
         self.qcow2 = {}   # cache mode -> ratio (64 KiB clusters)
 
     def evaluate(self, f):
         for label, kib, mode in CONFIGS:
             self.values[label] = f.cow_ratio("shadowset", kib, mode, self.phase,
                                              self.base)
+        if f.has_cow("shadowset", FRESH[1], FRESH[2], self.phase):
+            self.fresh = f.cow_ratio("shadowset", FRESH[1], FRESH[2], self.phase,
+                                     self.base)
         for cache in ("writeback", "none"):
             if f.has_cow("qcow2", 64, cache, self.phase):
                 self.qcow2[cache] = f.cow_ratio("qcow2", 64, cache, self.phase,
@@ -42,7 +49,8 @@ class CowGoal:
         missed = self.missed_in()
         verdict = "met" if not missed else "missed (%d of %d)" % (
             len(missed), len(self.values))
-        return [self.text, ">= %.2fx" % self.target] + cells + [q, verdict]
+        fresh = ratio(self.fresh) if self.fresh is not None else "-"
+        return [self.text, ">= %.2fx" % self.target] + cells + [fresh, q, verdict]
 
 
 class Goals:
@@ -102,7 +110,8 @@ class Goals:
 
     def table(self):
         cow = md_table(["Goal", "Target"] + ["shadowset " + c[0] for c in CONFIGS]
-                       + ["qcow2 64 KiB (writeback / none)", "Verdict"],
+                       + ["(16 KiB, buffered, fresh diff area)",
+                          "qcow2 64 KiB (writeback / none)", "Verdict"],
                        [g.row() for g in self.cow])
         rows = []
         for goal, target, measured, ref, met in self.other:
@@ -112,7 +121,9 @@ class Goals:
                          rows)
         return ("Copy-on-write ratios are throughput with snapshots over "
                 "throughput without, same workload, same run (section "
-                "\"Copy-on-write cost\").\n\n" + cow + "\n\n" + other)
+                "\"Copy-on-write cost\"). shadowset is judged with its diff "
+                "area in the steady state (segments recycled); the fresh-"
+                "diff-area column is shown, not judged.\n\n" + cow + "\n\n" + other)
 
 
 def evaluate_goals(f):

@@ -12,7 +12,6 @@ the figures (goals.py).
 """
 
 import argparse
-import datetime
 import json
 import os
 import platform
@@ -143,7 +142,7 @@ def build(results_dir, build_dir):
               "machine; every ratio pairs figures taken in this same run." % (
                   p["load_before"], p["load_after"], os.cpu_count()))
     out.append("Taken %s by `bench/compare%s` in %d s. %s\n" % (
-        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        p["date"],
         " --quick" if p["mode"] == "quick" else "", p["elapsed_s"], shared))
     if p["mode"] == "quick":
         out.append("**Smoke run (--quick): tiny sizes; the figures only show "

@@ -14,7 +14,8 @@ from timing import median
 MIB = 1 << 20
 
 # (label, shadowset chunk or qcow2 cluster in KiB) per side.
-SHADOWSET = [("shadowset, 16 KiB chunks", 16), ("shadowset, 4 KiB chunks", 4)]
+SHADOWSET = [("shadowset, 16 KiB chunks", 16), ("shadowset, 4 KiB chunks", 4),
+             ("shadowset, 16 KiB chunks, fresh diff area", -16)]
 QCOW2 = [("qcow2, 64 KiB clusters", 64), ("qcow2, 16 KiB clusters", 16)]
 # (title, shadowset mode, qcow2 cache mode)
 PAIRS = [("Buffered: shadowset buffered vs qcow2 cache=writeback, final flush",
@@ -78,12 +79,18 @@ class Figures:
         return median(self.runs(name))
 
     def cow(self, side, kib, mode, phase):
-        """Seconds per run of one copy-on-write phase."""
+        """Seconds per run of one copy-on-write phase.
+
+        shadowset: `kib` < 0 names the run on a fresh diff area (newly
+        created segment files), otherwise recycled segments.
+        """
         if side == "shadowset":
-            many = phase.endswith("first1") or phase.endswith("first_many")
-            return self.runs("%s/chunk:%d/direct:%d/%s_s" % (
-                "BM_CowMany" if many else "BM_Cow", kib * 1024,
-                1 if mode == "direct" else 0, phase))
+            direct = 1 if mode == "direct" else 0
+            if phase.endswith("first1") or phase.endswith("first_many"):
+                return self.runs("BM_CowMany/chunk:%d/direct:%d/%s_s" % (
+                    abs(kib) * 1024, direct, phase))
+            return self.runs("BM_Cow/chunk:%d/direct:%d/recycled:%d/%s_s" % (
+                abs(kib) * 1024, direct, 0 if kib < 0 else 1, phase))
         return self.runs("qcow2/c%dk/%s/%s" % (kib, mode, phase))
 
     def has_cow(self, side, kib, mode, phase):
@@ -158,7 +165,7 @@ class Figures:
         for side, sides, mode in (("shadowset", SHADOWSET, ss_mode),
                                   ("qcow2", QCOW2, q_mode)):
             for label, kib in sides:
-                if not self.has_cow(side, kib, mode, "seq_first1"):
+                if kib < 0 or not self.has_cow(side, kib, mode, "seq_first1"):
                     continue
                 row = [label]
                 for kind, seq in (("seq", True), ("rand", False)):

@@ -13,8 +13,8 @@ CONFIGS = [("16 KiB, buffered", 16, "buffered"), ("16 KiB, direct", 16, "direct"
 # Shown beside the goals, not judged: the default configuration on a fresh
 # diff area (every preserve appends to a newly zero-filled segment file).
 FRESH = ("16 KiB, buffered, fresh diff area", -16, "buffered")
-# Bounds of "independent of size": the 64 GiB commit within this factor of
-# the 1 GiB one (medians).
+# "Independent of size": the 64 GiB commit (median) is at most this factor
+# slower than the 1 GiB one.
 SIZE_TOLERANCE = 1.25
 
 
@@ -78,9 +78,9 @@ class Goals:
         self.commit_ratio = c64 / c1
         self.other.append((
             "In-process commit independent of volume size", "64 GiB / 1 GiB "
-            "within %.2fx" % SIZE_TOLERANCE,
+            "<= %.2fx" % SIZE_TOLERANCE,
             "%.0f us / %.0f us = %s" % (c64 * 1e6, c1 * 1e6, ratio(c64 / c1)), "",
-            1 / SIZE_TOLERANCE <= c64 / c1 <= SIZE_TOLERANCE))
+            c64 / c1 <= SIZE_TOLERANCE))
         for size in f.notes["snapcreate"]["sizes_mib"]:
             ss = f.med("snapcreate/shadowset/%dm" % size)
             q = f.med("snapcreate/qcow2/%dm" % size)

@@ -60,9 +60,7 @@ def environment(build_dir, params):
     except OSError:
         pass
     compiler = sh(cache.get("CMAKE_CXX_COMPILER", "c++"), "--version").splitlines()[0]
-    commit = sh("git", "rev-parse", "--short", "HEAD")
-    if sh("git", "status", "--porcelain", "--untracked-files=no"):
-        commit += " (with uncommitted changes)"
+    commit = params.get("commit", "unknown")
 
     def deb(pkg):
         v = sh("dpkg-query", "-W", "-f=${Version}", pkg)

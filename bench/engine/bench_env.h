@@ -29,14 +29,16 @@ inline std::string BenchRoot() {
 // A fresh engine in a scratch directory, removed on destruction.
 class ScratchEngine {
  public:
+  // `segment_size` 0 lets Init pick (InitOptions::segment_size).
   ScratchEngine(uint32_t block_size, uint64_t cap,
-                EngineOptions options = {}) {
+                EngineOptions options = {}, uint64_t segment_size = 0) {
     std::string pattern = BenchRoot() + "/shadowset-bench-XXXXXX";
     dir_ = mkdtemp(pattern.data());
     dir_ += "/data";
     InitOptions init;
     init.block_size = block_size;
     init.diff_area_max = cap;
+    init.segment_size = segment_size;
     Check(Engine::Init(dir_, init), "init");
     auto engine = Engine::Open(dir_, options);
     Check(engine.status(), "open");

@@ -24,6 +24,7 @@ inline constexpr absl::string_view kMetaNextVolumeId = "next_volume_id";
 inline constexpr absl::string_view kMetaNextCommitSeq = "next_commit_seq";
 inline constexpr absl::string_view kMetaNextEventSeq = "next_event_seq";
 inline constexpr absl::string_view kMetaClockHighWater = "clock_high_water";
+inline constexpr absl::string_view kMetaOpen = "open";  // 1 while open
 inline constexpr uint32_t kCatalogFormatMajor = 1;
 inline constexpr uint32_t kCatalogFormatMinor = 0;
 

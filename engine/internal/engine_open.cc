@@ -122,13 +122,31 @@ namespace internal {
 EngineImpl::~EngineImpl() {
   StopBackground();
   if (opened_ && !failed_.load()) {
-    // Best effort: leave acknowledged writes durable and the index
-    // committed, so the next open has little to replay.
-    SyncRound(AllVolumes()).IgnoreError();
-    FlushOverlay().IgnoreError();
+    // A clean close: auto-release sets end with the engine (DESIGN §2.5),
+    // acknowledged writes become durable, the index is committed and queued
+    // collection finishes; then the catalog records the clean close, so the
+    // next open need not sweep.
+    absl::Status st = [&]() -> absl::Status {
+      {
+        absl::MutexLock l(&sets_mu_);
+        std::vector<SetId> auto_release;
+        for (const auto& [id, set] : sets_) {
+          if (!set.persistent) auto_release.push_back(id);
+        }
+        for (const SetId& id : auto_release) {
+          RETURN_IF_ERROR(DeleteSetLocked(id, EventKind::kSetDeleted,
+                                          "auto-release set ended with the "
+                                          "engine"));
+        }
+      }
+      RETURN_IF_ERROR(SyncRound(AllVolumes()));
+      RETURN_IF_ERROR(RunGc());
+      return catalog_->Update([](Txn& txn) {
+        return txn.Put(Db::kMeta, kMetaOpen, EncodeU64(0)).status();
+      });
+    }();
+    st.IgnoreError();  // the next open recovers whatever did not finish
   }
-  // Auto-release sets end with the engine (DESIGN §2.5); their records are
-  // collected at the next open.
 }
 
 std::string EngineImpl::VolumePath(uint32_t id) const {
@@ -367,6 +385,8 @@ absl::Status EngineImpl::Recover() {
   std::map<uint32_t, uint64_t> max_key;
   std::map<uint64_t, uint64_t> live_counts;
   uint64_t gc_rows = 0;
+  // Set while an engine has the directory open; cleared by a clean close.
+  bool unclean = false;
   {
     ASSIGN_OR_RETURN(std::unique_ptr<Txn> txn, catalog_->BeginRead());
     ASSIGN_OR_RETURN(std::unique_ptr<Cursor> c, txn->OpenCursor(Db::kChanges));
@@ -392,6 +412,12 @@ absl::Status EngineImpl::Recover() {
       ASSIGN_OR_RETURN(s_ok, s->Next());
     }
     ASSIGN_OR_RETURN(gc_rows, txn->Count(Db::kGc));
+    ASSIGN_OR_RETURN(std::optional<absl::string_view> open_flag,
+                     txn->Get(Db::kMeta, kMetaOpen));
+    if (open_flag) {
+      ASSIGN_OR_RETURN(uint64_t flag, DecodeU64(*open_flag, kMetaOpen));
+      unclean = flag != 0;
+    }
   }
   std::map<uint32_t, uint64_t> newest_persistent;
   std::map<uint32_t, uint64_t> newest_snapshot;
@@ -415,8 +441,8 @@ absl::Status EngineImpl::Recover() {
     for (const VolumeRecord& r : volume_records) {
       RETURN_IF_ERROR(
           txn.Put(Db::kVolumes, VolumeKey(r.id), EncodeVolumeRecord(r)).status());
-      if (max_key[r.id] > newest_persistent[r.id] ||
-          max_replayed[r.id] > newest_persistent[r.id]) {
+      if (unclean && (max_key[r.id] > newest_persistent[r.id] ||
+                      max_replayed[r.id] > newest_persistent[r.id])) {
         RETURN_IF_ERROR(txn.Put(Db::kGc,
                                 GcKey(r.id, newest_persistent[r.id],
                                       std::numeric_limits<uint64_t>::max()),
@@ -424,14 +450,16 @@ absl::Status EngineImpl::Recover() {
                             .status());
       }
     }
-    if (replayed > 0 || gc_rows > 0) {
+    if (unclean) {
       RETURN_IF_ERROR(PutEvent(
           txn, EventKind::kRecovery, SetId(), "",
-          absl::StrFormat("recovered: %u diff-area records replayed, %u "
-                          "garbage-collection ranges resumed",
+          absl::StrFormat("recovered from an unclean shutdown: %u diff-area "
+                          "records replayed, %u garbage-collection ranges "
+                          "resumed",
                           replayed, gc_rows)));
     }
-    return absl::OkStatus();
+    // Cleared again by a clean close.
+    return txn.Put(Db::kMeta, kMetaOpen, EncodeU64(1)).status();
   }));
 
   // 4. Segments: referenced ones stay, the rest return to the pool.

@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -20,6 +21,15 @@ namespace shadowset::dhcp::testing {
 
 inline constexpr char kAdmin[] = "alice";
 inline constexpr char kStranger[] = "mallory";
+
+// A StatusOr that is OK and whose value matches `m`.
+MATCHER_P(IsOkAndHolds, m, "is OK and holds a value that matches") {
+  if (!arg.ok()) {
+    *result_listener << "status: " << arg.status();
+    return false;
+  }
+  return ::testing::ExplainMatchResult(m, *arg, result_listener);
+}
 
 inline IpAddress Ip(const char* text) {
   std::optional<IpAddress> ip = ParseIp(text);

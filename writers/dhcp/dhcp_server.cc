@@ -412,6 +412,11 @@ size_t DhcpServer::lease_count() const {
   return state_->leases().size();
 }
 
+service::LogUsage DhcpServer::log_usage() const {
+  absl::ReaderMutexLock l(&mu_);
+  return {log_->half_size(), log_->used()};
+}
+
 absl::Status DhcpServer::Flush() {
   std::shared_ptr<service::RecordLog> log;
   {

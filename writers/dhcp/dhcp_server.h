@@ -274,6 +274,9 @@ class DhcpServer final : public service::QuiescableService {
   std::string instance_id() const;
   IpAddress server_ip() const;
   size_t lease_count() const;
+  // How full the volume's active half is (compaction runs when a mutation
+  // does not fit).
+  service::LogUsage log_usage() const;
 
   // QuiescableService:
   absl::Status Flush() override;

@@ -71,6 +71,12 @@ struct LogSummary {
   uint64_t mutations = 0;
 };
 
+// How full the active half of a log is.
+struct LogUsage {
+  uint64_t half_size = 0;  // bytes
+  uint64_t used = 0;       // bytes of the base and the mutations after it
+};
+
 // Bytes per half for a volume of `volume_size` bytes (0: too small).
 uint64_t HalfSizeFor(uint64_t volume_size);
 // The smallest volume RecordLog accepts.

@@ -4,11 +4,14 @@
 #ifndef SHADOWSET_TESTS_DHCP_DHCP_TEST_UTIL_H_
 #define SHADOWSET_TESTS_DHCP_DHCP_TEST_UTIL_H_
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
@@ -134,6 +137,66 @@ inline Observed Observe(const DhcpServer& server) {
   o.admins = server.ListAdministrators(kAdmin)
                  .value_or(std::vector<std::string>{});
   return o;
+}
+
+// Records every lease change with its sequence number, and wakes a waiter
+// when the server passes a given sequence number.
+class ChangeLog {
+ public:
+  // For DhcpServer::SetLeaseListener.
+  LeaseListener Listener() {
+    return [this](uint64_t seq, IpAddress ip, const ClientInfo* c) {
+      Record(seq, ip, c);
+    };
+  }
+
+  void Record(uint64_t seq, IpAddress ip, const ClientInfo* lease) {
+    absl::MutexLock l(&mu_);
+    changes_.push_back({seq, ip, lease ? std::optional<ClientInfo>(*lease)
+                                       : std::nullopt});
+    last_seq_ = seq;
+  }
+  void AwaitSequence(uint64_t seq) {
+    absl::MutexLock l(&mu_);
+    auto reached = [this, seq]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return last_seq_ >= seq;
+    };
+    mu_.Await(absl::Condition(&reached));
+  }
+  // `base` with every change up to `seq` applied.
+  std::map<IpAddress, ClientInfo> StateAt(std::map<IpAddress, ClientInfo> base,
+                                          uint64_t seq) {
+    absl::MutexLock l(&mu_);
+    for (const Change& c : changes_) {
+      if (c.seq > seq) break;
+      if (c.lease) {
+        base[c.ip] = *c.lease;
+      } else {
+        base.erase(c.ip);
+      }
+    }
+    return base;
+  }
+  uint64_t last_seq() {
+    absl::MutexLock l(&mu_);
+    return last_seq_;
+  }
+
+ private:
+  struct Change {
+    uint64_t seq;
+    IpAddress ip;
+    std::optional<ClientInfo> lease;
+  };
+  absl::Mutex mu_;
+  std::vector<Change> changes_ ABSL_GUARDED_BY(mu_);
+  uint64_t last_seq_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+inline std::map<IpAddress, ClientInfo> AsMap(const std::vector<ClientInfo>& leases) {
+  std::map<IpAddress, ClientInfo> m;
+  for (const ClientInfo& c : leases) m[c.ip] = c;
+  return m;
 }
 
 }  // namespace shadowset::dhcp::testing

@@ -397,6 +397,11 @@ void DhcpServer::AwaitBlockedMutations(size_t n) const {
   mu_.Await(absl::Condition(&enough));
 }
 
+bool DhcpServer::quiesced() const {
+  absl::ReaderMutexLock l(&mu_);
+  return quiesced_;
+}
+
 std::string DhcpServer::instance_id() const {
   absl::ReaderMutexLock l(&mu_);
   return state_->config().instance_id;

@@ -271,6 +271,8 @@ class DhcpServer final : public service::QuiescableService {
   // Blocks until at least `n` mutations are waiting for Resume (tests and
   // tools observing a freeze).
   void AwaitBlockedMutations(size_t n) const;
+  // True between Quiesce and Resume.
+  bool quiesced() const;
   std::string instance_id() const;
   IpAddress server_ip() const;
   size_t lease_count() const;

@@ -42,6 +42,8 @@ class ApiRegistry {
       if (registry_ != nullptr) registry_->Release(name_);
     }
     T* get() const { return object_; }
+    // The name the object is bound under.
+    const std::string& name() const { return name_; }
 
    private:
     ApiRegistry* registry_;

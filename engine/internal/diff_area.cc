@@ -187,11 +187,29 @@ absl::Status DiffArea::ScanRecords(
   return absl::OkStatus();
 }
 
-absl::Status DiffArea::FinishRecovery(const std::map<uint64_t, uint64_t>& live) {
+absl::Status DiffArea::FinishRecovery(
+    const std::map<uint64_t, uint64_t>& live,
+    const std::map<uint32_t, DiffPos>& resume) {
   std::vector<uint32_t> remove;
   {
     absl::MutexLock l(&mu_);
+    for (const auto& [volume, pos] : resume) {
+      Segment* seg = BySeq(pos.seq);
+      if (seg == nullptr || seg->volume != volume || seg->punched != 0 ||
+          pos.offset < kSlotSize || pos.offset % kSlotSize != 0 ||
+          pos.offset > options_.segment_size) {
+        continue;
+      }
+      seg->state = State::kActive;
+      seg->write_offset = pos.offset;
+      auto it = live.find(seg->seq);
+      seg->live = it == live.end() ? 0 : it->second;
+      Chain& chain = ChainFor(volume);
+      chain.active = seg;
+      chain.reserved_end = chain.synced = pos;
+    }
     for (auto& [file_no, seg] : files_) {
+      if (seg->state == State::kActive) continue;
       auto it = seg->state == State::kSealed ? live.find(seg->seq) : live.end();
       if (it != live.end() && it->second > 0) {
         seg->live = it->second;
@@ -525,9 +543,14 @@ absl::Status DiffArea::PunchDead(uint64_t seq, uint64_t offset,
     Segment* seg = BySeq(seq);
     if (seg == nullptr) return absl::OkStatus();
     file = seg->file.get();
-    seg->punched += length;
   }
-  return file->PunchHole(offset, length);
+  // The space counts as returned only once the deallocation is durable: a
+  // crash must not bring back bytes the cap already handed out again.
+  RETURN_IF_ERROR(file->PunchHole(offset, length));
+  RETURN_IF_ERROR(file->SyncAll());
+  absl::MutexLock l(&mu_);
+  if (Segment* seg = BySeq(seq)) seg->punched += length;
+  return absl::OkStatus();
 }
 
 bool DiffArea::HasRoom() {

@@ -89,9 +89,14 @@ class DiffArea {
   // Ends recovery: `live` maps every segment that the catalog's index
   // still references to its entry count. Referenced segments are sealed
   // into their volume's chain; all others become free (recycled) or are
-  // removed (if partially allocated). Chains start empty: the next append
-  // of each volume goes to a fresh segment.
-  absl::Status FinishRecovery(const std::map<uint64_t, uint64_t>& live);
+  // removed (if partially allocated). After an unclean shutdown every chain
+  // starts empty: the next append goes to a fresh segment. After a clean
+  // close `resume` maps a volume to its checkpoint, the end of its last
+  // record: appends continue there, in the same segment, when it is intact
+  // (nothing past a clean checkpoint was ever written in this use of the
+  // segment, so no torn slot can lie beyond it).
+  absl::Status FinishRecovery(const std::map<uint64_t, uint64_t>& live,
+                              const std::map<uint32_t, DiffPos>& resume);
 
   // --- appending --------------------------------------------------------
   struct Reservation {

@@ -97,13 +97,15 @@ class EngineImpl final : public Engine {
                                                    uint64_t last,
                                                    uint64_t epoch);
 
-  // Appends one pre-image record for `blocks` (contents in `old`, one block
-  // each) in epoch `epoch`, publishes its entries and returns the position
-  // just past it. kResourceExhausted: no diff-area space (the caller makes
-  // room and re-evaluates).
+  // Appends one pre-image record for `blocks` in epoch `epoch`, publishes
+  // its entries and returns the position just past it. `record` holds a
+  // header slot followed by the blocks' old contents, one block each; it is
+  // consumed (the header is written into it, zero blocks squeezed out).
+  // kResourceExhausted: no diff-area space (the caller makes room and
+  // re-evaluates).
   absl::StatusOr<DiffPos> AppendRecord(VolumeImpl* volume, uint64_t epoch,
                                        const std::vector<uint64_t>& blocks,
-                                       absl::Span<const uint8_t> old);
+                                       AlignedBuffer& record);
   // Blocks (incl. header slots) of one record at most.
   size_t MaxBlocksPerRecord() const;
   // Diff area full: deletes the oldest snapshot set (an event) and collects

@@ -331,6 +331,8 @@ absl::Status EngineImpl::ReplayVolume(
 absl::Status EngineImpl::Recover() {
   std::vector<VolumeRecord> volume_records;
   std::vector<SetRecord> set_records;
+  // Set while an engine has the directory open; cleared by a clean close.
+  bool unclean = false;
   {
     ASSIGN_OR_RETURN(std::unique_ptr<Txn> txn, catalog_->BeginRead());
     ASSIGN_OR_RETURN(std::unique_ptr<Cursor> c, txn->OpenCursor(Db::kVolumes));
@@ -346,6 +348,12 @@ absl::Status EngineImpl::Recover() {
       ASSIGN_OR_RETURN(SetRecord r, DecodeSetRecord(s->key(), s->value()));
       set_records.push_back(std::move(r));
       ASSIGN_OR_RETURN(s_ok, s->Next());
+    }
+    ASSIGN_OR_RETURN(std::optional<absl::string_view> open_flag,
+                     txn->Get(Db::kMeta, kMetaOpen));
+    if (open_flag) {
+      ASSIGN_OR_RETURN(uint64_t flag, DecodeU64(*open_flag, kMetaOpen));
+      unclean = flag != 0;
     }
   }
 
@@ -374,10 +382,17 @@ absl::Status EngineImpl::Recover() {
   const uint64_t end_seq = segs.empty() ? 1 : segs.back().seq + 1;
   uint64_t replayed = 0;
   std::map<uint32_t, uint64_t> max_replayed;
+  // After a clean close a volume resumes appending at its checkpoint; after
+  // a crash (or if anything had to be replayed) at a fresh segment.
+  std::map<uint32_t, DiffPos> resume;
   for (const VolumeRecord& r : volume_records) {
-    uint64_t max_epoch = 0;
-    RETURN_IF_ERROR(ReplayVolume(r, segs, &max_epoch, &replayed));
+    uint64_t max_epoch = 0, records = 0;
+    RETURN_IF_ERROR(ReplayVolume(r, segs, &max_epoch, &records));
     max_replayed[r.id] = max_epoch;
+    replayed += records;
+    if (!unclean && records == 0 && r.checkpoint.seq != 0) {
+      resume[r.id] = r.checkpoint;
+    }
   }
 
   // 2. Epochs: C := max(C persisted, 1 + largest epoch in the index or the
@@ -385,8 +400,6 @@ absl::Status EngineImpl::Recover() {
   std::map<uint32_t, uint64_t> max_key;
   std::map<uint64_t, uint64_t> live_counts;
   uint64_t gc_rows = 0;
-  // Set while an engine has the directory open; cleared by a clean close.
-  bool unclean = false;
   {
     ASSIGN_OR_RETURN(std::unique_ptr<Txn> txn, catalog_->BeginRead());
     ASSIGN_OR_RETURN(std::unique_ptr<Cursor> c, txn->OpenCursor(Db::kChanges));
@@ -412,12 +425,6 @@ absl::Status EngineImpl::Recover() {
       ASSIGN_OR_RETURN(s_ok, s->Next());
     }
     ASSIGN_OR_RETURN(gc_rows, txn->Count(Db::kGc));
-    ASSIGN_OR_RETURN(std::optional<absl::string_view> open_flag,
-                     txn->Get(Db::kMeta, kMetaOpen));
-    if (open_flag) {
-      ASSIGN_OR_RETURN(uint64_t flag, DecodeU64(*open_flag, kMetaOpen));
-      unclean = flag != 0;
-    }
   }
   std::map<uint32_t, uint64_t> newest_persistent;
   std::map<uint32_t, uint64_t> newest_snapshot;
@@ -430,21 +437,23 @@ absl::Status EngineImpl::Recover() {
   for (VolumeRecord& r : volume_records) {
     r.epoch = std::max({r.epoch, max_key[r.id] + 1, max_replayed[r.id] + 1,
                         newest_snapshot[r.id] + 1});
-    // Everything scanned is in the index; appends go to fresh segments.
-    r.checkpoint = DiffPos{end_seq, 0};
+    // Everything scanned is in the index.
+    if (!resume.contains(r.id)) r.checkpoint = DiffPos{end_seq, 0};
   }
 
-  // 3. Persist the recovered state; queue a sweep of records above each
-  // volume's newest persistent snapshot (those of auto-release sets, which
-  // end here, and any a racing writer left behind).
+  // 3. Persist the recovered state; after an unclean shutdown queue a sweep
+  // of every record (those only auto-release sets read, and any a racing
+  // writer left behind).
   RETURN_IF_ERROR(catalog_->Update([&](Txn& txn) -> absl::Status {
     for (const VolumeRecord& r : volume_records) {
       RETURN_IF_ERROR(
           txn.Put(Db::kVolumes, VolumeKey(r.id), EncodeVolumeRecord(r)).status());
-      if (unclean && (max_key[r.id] > newest_persistent[r.id] ||
-                      max_replayed[r.id] > newest_persistent[r.id])) {
+      if (unclean && (max_key[r.id] > 0 || max_replayed[r.id] > 0)) {
+        // Sets that ended with the crash (auto-release ones, which are never
+        // recorded) may have been the only readers of any record: sweep
+        // them all against the sets that remain.
         RETURN_IF_ERROR(txn.Put(Db::kGc,
-                                GcKey(r.id, newest_persistent[r.id],
+                                GcKey(r.id, 0,
                                       std::numeric_limits<uint64_t>::max()),
                                 "")
                             .status());
@@ -474,7 +483,7 @@ absl::Status EngineImpl::Recover() {
       ASSIGN_OR_RETURN(s_ok, s->Next());
     }
   }
-  RETURN_IF_ERROR(diff_->FinishRecovery(live_counts));
+  RETURN_IF_ERROR(diff_->FinishRecovery(live_counts, resume));
 
   // 5. In-memory state.
   for (const VolumeRecord& r : volume_records) {

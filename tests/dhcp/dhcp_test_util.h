@@ -5,6 +5,7 @@
 #define SHADOWSET_TESTS_DHCP_DHCP_TEST_UTIL_H_
 
 #include <map>
+#include <ostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,18 @@
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "writers/dhcp/dhcp_server.h"
+
+namespace shadowset::dhcp {
+
+// Readable lease records in test failures.
+inline void PrintTo(const ClientInfo& c, std::ostream* os) {
+  *os << "{" << FormatIp(c.ip) << " " << FormatHardwareAddress(c.hardware_address)
+      << " '" << c.name << "' state " << static_cast<int>(c.address_state)
+      << " type " << static_cast<int>(c.client_type) << " expires "
+      << absl::FormatTime(c.expires) << "}";
+}
+
+}  // namespace shadowset::dhcp
 
 namespace shadowset::dhcp::testing {
 

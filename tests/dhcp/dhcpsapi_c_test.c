@@ -117,6 +117,20 @@ int CScopeScenario(char* msg, size_t msg_size) {
            ERROR_NO_MORE_ITEMS);
   CHECK_EQ(elements == NULL, 1);
 
+  /* Remove the exclusion, then an unknown one. */
+  el.ElementType = DhcpExcludedIpRanges;
+  el.Element.ExcludeIpRange = &excl;
+  CHECK_EQ(DhcpRemoveSubnetElementV4("dhcp1", kNet, &el, DhcpFullForce),
+           ERROR_SUCCESS);
+  CHECK_EQ(DhcpRemoveSubnetElementV4("dhcp1", kNet, &el, DhcpFullForce),
+           ERROR_DHCP_INVALID_RANGE);
+  CHECK_EQ(DhcpAddSubnetElementV4("dhcp1", kNet, &el), ERROR_SUCCESS);
+  res.ReservedIpAddress = 0x0A010033u;
+  el.ElementType = DhcpReservedIps;
+  el.Element.ReservedIp = &res;
+  CHECK_EQ(DhcpRemoveSubnetElementV4("dhcp1", kNet, &el, DhcpFullForce),
+           ERROR_DHCP_NOT_RESERVED_CLIENT);
+
   info.SubnetAddress = kNet + 256 * 2;
   info.SubnetName = "b";
   CHECK_EQ(DhcpCreateSubnet("dhcp1", kNet + 512, &info), ERROR_SUCCESS);

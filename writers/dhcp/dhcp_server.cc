@@ -419,7 +419,8 @@ size_t DhcpServer::lease_count() const {
 
 service::LogUsage DhcpServer::log_usage() const {
   absl::ReaderMutexLock l(&mu_);
-  return {log_->half_size(), log_->used()};
+  return {log_->half_size(), log_->used(), log_->commit_rounds(),
+          log_->records_appended()};
 }
 
 absl::Status DhcpServer::Flush() {

@@ -304,7 +304,8 @@ std::string RouterConfig::instance_id() const {
 
 service::LogUsage RouterConfig::log_usage() const {
   absl::ReaderMutexLock l(&mu_);
-  return {log_->half_size(), log_->used()};
+  return {log_->half_size(), log_->used(), log_->commit_rounds(),
+          log_->records_appended()};
 }
 
 bool RouterConfig::quiesced() const {

@@ -370,6 +370,7 @@ absl::StatusOr<uint64_t> RecordLog::Append(absl::string_view payload) {
   tail_ += record.size();
   seq_ = header.seq;
   lsn_ += record.size();
+  ++appended_;
   return lsn_;
 }
 
@@ -390,6 +391,7 @@ absl::Status RecordLog::SyncTo(uint64_t lsn) {
   RETURN_IF_ERROR(WriteSuperblock(next));
   absl::MutexLock l(&mu_);
   durable_lsn_ = std::max(durable_lsn_, target);
+  ++rounds_;
   return absl::OkStatus();
 }
 
@@ -458,6 +460,16 @@ uint64_t RecordLog::seq() const {
 uint64_t RecordLog::used() const {
   absl::MutexLock l(&mu_);
   return tail_;
+}
+
+uint64_t RecordLog::commit_rounds() const {
+  absl::MutexLock l(&mu_);
+  return rounds_;
+}
+
+uint64_t RecordLog::records_appended() const {
+  absl::MutexLock l(&mu_);
+  return appended_;
 }
 
 absl::Status RecordLog::health() const {

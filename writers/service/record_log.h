@@ -75,6 +75,8 @@ struct LogSummary {
 struct LogUsage {
   uint64_t half_size = 0;  // bytes
   uint64_t used = 0;       // bytes of the base and the mutations after it
+  uint64_t commit_rounds = 0;     // group commits since open
+  uint64_t records_appended = 0;  // mutations since open
 };
 
 // Bytes per half for a volume of `volume_size` bytes (0: too small).
@@ -144,6 +146,10 @@ class RecordLog {
   static uint64_t BaseSize(const std::vector<std::string>& base);
   // OK, or the sticky error.
   absl::Status health() const;
+  // Group-commit rounds run since open (each: flush, commit record, flush)
+  // and records appended since open: records / rounds is the batch size.
+  uint64_t commit_rounds() const;
+  uint64_t records_appended() const;
 
  private:
   RecordLog(Volume* volume, std::string magic, const LogSummary& summary,
@@ -177,6 +183,8 @@ class RecordLog {
   uint64_t tail_ ABSL_GUARDED_BY(mu_);      // offset in the half
   uint64_t lsn_ ABSL_GUARDED_BY(mu_) = 0;   // bytes written since open
   uint64_t durable_lsn_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t rounds_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t appended_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status sticky_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -214,6 +214,7 @@ TEST_F(DhcpWriterTest, PostRestoreReloadsTheRestoredVolume) {
   EXPECT_EQ(server_->lease_count(), 1u);
   EXPECT_THAT(server_->Check(), IsEmpty());
   EXPECT_OK(server_->CreateClientInfo(kAdmin, Lease("10.1.0.21", 2)));
+  ExpectEngineClean();
 }
 
 }  // namespace

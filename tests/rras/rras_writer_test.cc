@@ -38,6 +38,12 @@ class RrasWriterTest : public ::testing::Test {
     return image.value_or(RouterConfigImage{});
   }
 
+  void ExpectEngineClean() {
+    ASSERT_OK(fx_.engine()->RunBackgroundWork());
+    ASSERT_OK_AND_ASSIGN(CheckReport report, fx_.engine()->Check());
+    EXPECT_TRUE(report.ok()) << ::testing::PrintToString(report.problems);
+  }
+
   EngineFixture fx_;
   std::unique_ptr<RouterConfig> router_;
   std::unique_ptr<RrasWriter> writer_;
@@ -78,6 +84,7 @@ TEST_F(RrasWriterTest, FreezeBlocksSavesAndFixesTheSnapshot) {
   EXPECT_THAT(image.problems, IsEmpty());
   ASSERT_EQ(image.interfaces.size(), 1u);
   EXPECT_EQ(image.interfaces[0].name, "eth0");
+  ExpectEngineClean();
 }
 
 TEST_F(RrasWriterTest, AbortResumesAndIsIdempotent) {
@@ -114,6 +121,7 @@ TEST_F(RrasWriterTest, PostRestoreReloadsTheRestoredVolume) {
   EXPECT_EQ(router_->sequence(), writer_->sequence_at_freeze().value());
   EXPECT_EQ(router_->EnumInterfaces(kAdmin)->size(), 1u);
   EXPECT_THAT(router_->Check(), IsEmpty());
+  ExpectEngineClean();
 }
 
 }  // namespace

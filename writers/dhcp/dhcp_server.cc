@@ -155,7 +155,8 @@ absl::Status DhcpServer::Load() {
 absl::Status DhcpServer::ApplyPendingRestore() {
   const std::string path = state_->pending_restore();
   if (path.empty()) return absl::OkStatus();
-  auto give_up = [&](const absl::Status& why) -> absl::Status {
+  auto give_up = [&](const absl::Status& why)
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) -> absl::Status {
     restore_status_ = JetError(absl::Status(
         why.code(), absl::StrCat("restore from ", path, " failed: ",
                                  why.message())));

@@ -198,6 +198,7 @@ absl::StatusOr<ClientInfo> DhcpServer::AllocateClient(
   ClientInfo granted;
   RETURN_IF_ERROR(Mutate(caller, [&](const DhcpState& state,
                                      RecordBuilder& b) -> absl::Status {
+    mu_.AssertHeld();  // Mutate runs this under the lock
     if (request.hardware_address.empty()) {
       return InvalidParameter("a client needs a hardware address");
     }

@@ -70,6 +70,18 @@ class EngineImpl final : public Engine {
   absl::StatusOr<std::vector<uint64_t>> ChangedBlocks(
       const SetId& older, const SetId& newer,
       const std::string& volume) override;
+  absl::StatusOr<Volume*> CreateStagingVolume(const std::string& target,
+                                              uint64_t size) override;
+  absl::Status SwitchInStagingVolumes(
+      const std::vector<std::string>& targets) override;
+  absl::Status DropStagingVolumes() override;
+  absl::Status RecordBackup(const BackupRecord& record) override;
+  std::vector<BackupRecord> ListBackups() override;
+  absl::StatusOr<BackupRecord> GetBackup(const std::string& id) override;
+  absl::Status RecordEvent(EventKind kind, const SetId& set,
+                           const std::string& volume,
+                           const std::string& message) override;
+  absl::Time ClockHighWater() override;
   absl::Status Flush() override;
   absl::StatusOr<CheckReport> Check() override;
   std::vector<Event> Events(size_t limit) override;
@@ -148,6 +160,10 @@ class EngineImpl final : public Engine {
                             uint64_t* next_commit);
   absl::StatusOr<std::unique_ptr<BlockDevice>> OpenDevice(
       const VolumeRecord& record, bool create, std::string* path);
+  // Creates a volume's device and record (CreateVolume, CreateStagingVolume).
+  absl::StatusOr<std::unique_ptr<VolumeImpl>> MakeVolume(
+      const std::string& name, uint64_t size, const std::string& device_path,
+      bool staging);
   std::string VolumePath(uint32_t id) const;
   absl::Status ReplayVolume(const VolumeRecord& record,
                             const std::vector<DiffArea::SegmentInfo>& segs,
@@ -201,6 +217,13 @@ class EngineImpl final : public Engine {
   absl::flat_hash_map<uint32_t, VolumeImpl*> volumes_by_id_
       ABSL_GUARDED_BY(volumes_mu_);
   uint32_t next_volume_id_ ABSL_GUARDED_BY(volumes_mu_) = 1;
+  // Restore staging volumes by target name (also in volumes_by_id_).
+  std::map<std::string, std::unique_ptr<VolumeImpl>> staging_
+      ABSL_GUARDED_BY(volumes_mu_);
+  // Volumes replaced by a restore: kept (failing every call) until the
+  // engine ends, since callers may still hold pointers.
+  std::vector<std::unique_ptr<VolumeImpl>> retired_
+      ABSL_GUARDED_BY(volumes_mu_);
 
   // Snapshot sets.
   absl::Mutex create_mu_;  // one creation at a time (TryLock)

@@ -357,6 +357,26 @@ absl::Status EngineImpl::Recover() {
     }
   }
 
+  // A restore that did not switch its staging volumes in is abandoned:
+  // their records go first, then (as orphans) their files.
+  std::vector<VolumeRecord> staged;
+  for (auto it = volume_records.begin(); it != volume_records.end();) {
+    if (it->staging) {
+      staged.push_back(*it);
+      it = volume_records.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!staged.empty()) {
+    RETURN_IF_ERROR(catalog_->Update([&](Txn& txn) -> absl::Status {
+      for (const VolumeRecord& r : staged) {
+        RETURN_IF_ERROR(txn.Delete(Db::kVolumes, VolumeKey(r.id)).status());
+      }
+      return absl::OkStatus();
+    }));
+  }
+
   // Orphan volume files (a crash inside CreateVolume) are removed.
   {
     std::string vdir = JoinPath(dir_, kVolumesDir);
@@ -548,8 +568,9 @@ std::vector<VolumeImpl*> EngineImpl::AllVolumes() {
   return out;
 }
 
-absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
-    const std::string& name, uint64_t size, const std::string& device_path) {
+absl::StatusOr<std::unique_ptr<VolumeImpl>> EngineImpl::MakeVolume(
+    const std::string& name, uint64_t size, const std::string& device_path,
+    bool staging) {
   RETURN_IF_ERROR(CheckHealthy());
   bool name_ok = !name.empty() && name.size() <= 64 && name[0] != '.' &&
                  name[0] != '-';
@@ -573,9 +594,11 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
   VolumeRecord record;
   {
     absl::MutexLock l(&volumes_mu_);
-    if (volumes_.contains(name)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("a volume named '", name, "' already exists"));
+    if (staging ? staging_.contains(name) : volumes_.contains(name)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          staging ? "a restore is already staging volume '"
+                  : "a volume named '",
+          name, staging ? "'" : "' already exists"));
     }
     record.id = next_volume_id_++;
   }
@@ -584,6 +607,7 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
   record.epoch = 1;
   record.device_path = device_path;
   record.created_us = static_cast<uint64_t>(absl::ToUnixMicros(env_->Now()));
+  record.staging = staging;
   std::string path;
   ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> device,
                    OpenDevice(record, /*create=*/true, &path));
@@ -591,11 +615,13 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
     RETURN_IF_ERROR(env_->SyncDir(JoinPath(dir_, kVolumesDir)));
   }
   absl::Status st = catalog_->Update([&](Txn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(bool fresh, txn.Put(Db::kNames, name,
-                                         VolumeKey(record.id), true));
-    if (!fresh) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("a volume named '", name, "' already exists"));
+    if (!staging) {
+      ASSIGN_OR_RETURN(bool fresh, txn.Put(Db::kNames, name,
+                                           VolumeKey(record.id), true));
+      if (!fresh) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("a volume named '", name, "' already exists"));
+      }
     }
     RETURN_IF_ERROR(txn.Put(Db::kVolumes, VolumeKey(record.id),
                             EncodeVolumeRecord(record))
@@ -603,27 +629,35 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
     RETURN_IF_ERROR(txn.Put(Db::kMeta, kMetaNextVolumeId,
                             EncodeU64(record.id + 1))
                         .status());
+    if (staging) return absl::OkStatus();
     return PutEvent(txn, EventKind::kVolumeCreated, SetId(), name,
                     absl::StrFormat("%u bytes, %u-byte blocks, at %s", size,
                                     block_size_, path));
   });
   if (!st.ok()) {
+    device.reset();
     if (device_path.empty()) env_->RemoveFile(path).IgnoreError();
     if (absl::IsAlreadyExists(st)) return st;
     return Fail(st);
   }
-  auto volume = std::make_unique<VolumeImpl>(this, record, std::move(device),
-                                             path, options_.direct_io, 0);
+  return std::make_unique<VolumeImpl>(this, record, std::move(device), path,
+                                      options_.direct_io, 0);
+}
+
+absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
+    const std::string& name, uint64_t size, const std::string& device_path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<VolumeImpl> volume,
+                   MakeVolume(name, size, device_path, /*staging=*/false));
   VolumeInfo info;
-  info.id = record.id;
+  info.id = volume->id();
   info.name = name;
   info.size = size;
   info.block_size = block_size_;
-  info.block_count = record.block_count;
-  info.path = path;
-  info.created = absl::FromUnixMicros(static_cast<int64_t>(record.created_us));
+  info.block_count = volume->block_count();
+  info.path = volume->path();
+  info.created = absl::FromUnixMicros(static_cast<int64_t>(volume->created_us()));
   absl::MutexLock l(&volumes_mu_);
-  volumes_by_id_[record.id] = volume.get();
+  volumes_by_id_[info.id] = volume.get();
   volumes_[name] = std::move(volume);
   return info;
 }
@@ -634,8 +668,15 @@ absl::StatusOr<Volume*> EngineImpl::GetVolume(const std::string& name) {
 }
 
 std::vector<VolumeInfo> EngineImpl::ListVolumes() {
+  std::vector<VolumeImpl*> named;
+  {
+    absl::MutexLock l(&volumes_mu_);
+    for (const auto& [name, v] : volumes_) named.push_back(v.get());
+  }
+  std::sort(named.begin(), named.end(),
+            [](VolumeImpl* a, VolumeImpl* b) { return a->id() < b->id(); });
   std::vector<VolumeInfo> out;
-  for (VolumeImpl* v : AllVolumes()) {
+  for (VolumeImpl* v : named) {
     VolumeInfo info;
     info.id = v->id();
     info.name = v->name();

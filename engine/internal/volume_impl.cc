@@ -80,6 +80,12 @@ size_t VolumeImpl::live_snapshots() const {
   return live_.size();
 }
 
+absl::Status VolumeImpl::CheckLive() const {
+  if (!retired_.load(std::memory_order_acquire)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "volume '%s' was replaced by a restore; look it up again", name_));
+}
+
 // --- device I/O -------------------------------------------------------------
 
 absl::Status VolumeImpl::DeviceRead(uint64_t block, absl::Span<uint8_t> out) {
@@ -107,6 +113,7 @@ absl::Status VolumeImpl::DeviceWrite(uint64_t block,
 absl::Status VolumeImpl::Write(uint64_t offset, absl::Span<const uint8_t> data,
                                const WriteOptions& options) {
   RETURN_IF_ERROR(engine_->CheckHealthy());
+  RETURN_IF_ERROR(CheckLive());
   if (offset > size() || data.size() > size() - offset) {
     return absl::OutOfRangeError(absl::StrFormat(
         "write of %u bytes at offset %u passes the end of volume '%s' (%u "
@@ -325,6 +332,7 @@ absl::Status VolumeImpl::WriteLocked(uint64_t offset,
 // --- read path --------------------------------------------------------------
 
 absl::Status VolumeImpl::Read(uint64_t offset, absl::Span<uint8_t> out) {
+  RETURN_IF_ERROR(CheckLive());
   if (offset > size() || out.size() > size() - offset) {
     return absl::OutOfRangeError(absl::StrFormat(
         "read of %u bytes at offset %u passes the end of volume '%s' (%u "
@@ -370,6 +378,9 @@ absl::Status VolumeImpl::Read(uint64_t offset, absl::Span<uint8_t> out) {
   return absl::OkStatus();
 }
 
-absl::Status VolumeImpl::Flush() { return engine_->SyncRound({this}); }
+absl::Status VolumeImpl::Flush() {
+  RETURN_IF_ERROR(CheckLive());
+  return engine_->SyncRound({this});
+}
 
 }  // namespace shadowset::internal

@@ -324,6 +324,79 @@ TEST_P(EngineTest, DeletedSnapshotReadsAbort) {
               StatusIs(absl::StatusCode::kAborted));
 }
 
+TEST_P(EngineTest, StagingVolumesSwitchInAtomically) {
+  ASSERT_OK(engine_->CreateVolume("v", 8 * kBs).status());
+  Write("v", 0, Pattern(8 * kBs, 1));
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s, engine_->CreateSnapshotSet({"v"}));
+  ASSERT_OK_AND_ASSIGN(Volume * old, engine_->GetVolume("v"));
+  ASSERT_OK_AND_ASSIGN(Volume * staged, engine_->CreateStagingVolume("v", 8 * kBs));
+  EXPECT_THAT(engine_->CreateStagingVolume("v", 8 * kBs),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK(staged->Write(0, Pattern(8 * kBs, 2)));
+  // Not visible until switched in.
+  EXPECT_EQ(ReadLive("v", 0, 8 * kBs), Pattern(8 * kBs, 1));
+  EXPECT_EQ(engine_->ListVolumes().size(), 1u);
+  ASSERT_OK(engine_->SwitchInStagingVolumes({"v"}));
+  EXPECT_EQ(ReadLive("v", 0, 8 * kBs), Pattern(8 * kBs, 2));
+  std::vector<uint8_t> buf(16);
+  EXPECT_THAT(old->Read(0, absl::MakeSpan(buf)),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("replaced by a restore")));
+  // The replaced volume's set went first, with an event.
+  EXPECT_THAT(engine_->OpenSnapshot(s.id, "v"), HasCode(kVssObjectNotFound));
+  bool restore_event = false;
+  for (const Event& e : engine_->Events()) {
+    restore_event |= e.kind == EventKind::kRestore && e.volume == "v";
+  }
+  EXPECT_TRUE(restore_event);
+  EXPECT_THAT(engine_->SwitchInStagingVolumes({"v"}), HasCode(kVssObjectNotFound));
+  Reopen();
+  EXPECT_EQ(ReadLive("v", 0, 8 * kBs), Pattern(8 * kBs, 2));
+  ExpectClean();
+}
+
+TEST_P(EngineTest, UnfinishedStagingIsDroppedAtOpen) {
+  ASSERT_OK(engine_->CreateVolume("v", 8 * kBs).status());
+  Write("v", 0, Pattern(8 * kBs, 1));
+  ASSERT_OK_AND_ASSIGN(Volume * staged, engine_->CreateStagingVolume("v", 8 * kBs));
+  ASSERT_OK(staged->Write(0, Pattern(8 * kBs, 2)));
+  ASSERT_OK_AND_ASSIGN(Volume * fresh, engine_->CreateStagingVolume("w", 4 * kBs));
+  ASSERT_OK(fresh->Write(0, Pattern(4 * kBs, 3)));
+  Reopen();
+  EXPECT_EQ(ReadLive("v", 0, 8 * kBs), Pattern(8 * kBs, 1));
+  EXPECT_THAT(engine_->GetVolume("w"), HasCode(kVssObjectNotFound));
+  std::vector<std::string> files =
+      Env::Default()->ListDir(dir_ + "/volumes").value();
+  EXPECT_EQ(files.size(), 1u);
+  // A restore into a name that does not exist yet creates it.
+  ASSERT_OK_AND_ASSIGN(fresh, engine_->CreateStagingVolume("w", 4 * kBs));
+  ASSERT_OK(fresh->Write(0, Pattern(4 * kBs, 3)));
+  ASSERT_OK(engine_->SwitchInStagingVolumes({"w"}));
+  EXPECT_EQ(ReadLive("w", 0, 4 * kBs), Pattern(4 * kBs, 3));
+  ExpectClean();
+}
+
+TEST_P(EngineTest, BackupRecordsPersist) {
+  BackupRecord r;
+  r.id = "b1";
+  r.set = SetId::Random();
+  r.type = 1;
+  r.path = "/backups/b1";
+  r.created = absl::FromUnixSeconds(1700000000);
+  r.volumes = {"v"};
+  r.details = R"({"k":1})";
+  ASSERT_OK(engine_->RecordBackup(r));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(BackupRecord back, engine_->GetBackup("b1"));
+  EXPECT_EQ(back.set, r.set);
+  EXPECT_EQ(back.path, r.path);
+  EXPECT_EQ(back.created, r.created);
+  EXPECT_EQ(back.expires, absl::InfiniteFuture());
+  EXPECT_EQ(back.details, r.details);
+  EXPECT_EQ(engine_->ListBackups().size(), 1u);
+  EXPECT_THAT(engine_->GetBackup("b2"), StatusIs(absl::StatusCode::kNotFound));
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, EngineTest,
                          ::testing::Values(BackgroundMode::kThreads,
                                            BackgroundMode::kInline),

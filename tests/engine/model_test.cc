@@ -197,7 +197,9 @@ class ModelTest : public ::testing::TestWithParam<Params> {
       for (uint64_t b = 0; b < new_contents.size() / bs_; ++b) {
         bool differs = new_contents.compare(b * bs_, bs_, it->second, b * bs_,
                                             bs_) != 0;
-        if (differs) ASSERT_TRUE(listed.contains(b)) << vol << " block " << b;
+        if (differs) {
+          ASSERT_TRUE(listed.contains(b)) << vol << " block " << b;
+        }
       }
       for (uint64_t b : listed) {
         ASSERT_TRUE(written.contains(b))
@@ -242,7 +244,9 @@ TEST_P(ModelTest, SnapshotsMatchTheModelThroughWritesDeletionsAndReopens) {
       size_t i = rng() % 2 == 0 ? 0 : rng() % sets_.size();  // oldest or any
       ASSERT_OK(engine_->DeleteSnapshotSet(sets_[i].id));
       sets_.erase(sets_.begin() + static_cast<long>(i));
-      if (rng() % 2 == 0) ASSERT_OK(engine_->RunBackgroundWork());
+      if (rng() % 2 == 0) {
+        ASSERT_OK(engine_->RunBackgroundWork());
+      }
     } else if (action == 6) {
       Open();
       // Auto-release sets end with the engine.

@@ -4,6 +4,7 @@
 // copy-on-write path), and an update that compacts the log.
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 
@@ -20,7 +21,11 @@ namespace {
 using ::testing::IsEmpty;
 using namespace ::shadowset::dhcp::testing;  // NOLINT
 
-constexpr uint64_t kSeed = 424242;
+// The power-loss seed; SHADOWSET_CRASH_SEED overrides it.
+const uint64_t kSeed = [] {
+  const char* env = std::getenv("SHADOWSET_CRASH_SEED");
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : uint64_t{424242};
+}();
 
 struct Variant {
   const char* name;

@@ -38,7 +38,9 @@ class RouterConfigTest : public ::testing::Test {
                          RouterConfig::Create(fx_.engine(), options_, kAdmin));
   }
   void TearDown() override {
-    if (router_ != nullptr) EXPECT_THAT(router_->Check(), IsEmpty());
+    if (router_ != nullptr) {
+      EXPECT_THAT(router_->Check(), IsEmpty());
+    }
   }
   void Reopen() {
     router_.reset();

@@ -4,6 +4,7 @@
 // log, and a restore from a backup directory.
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 
@@ -19,7 +20,11 @@ namespace {
 using ::testing::IsEmpty;
 using namespace ::shadowset::rras::testing;  // NOLINT
 
-constexpr uint64_t kSeed = 9001;
+// The power-loss seed; SHADOWSET_CRASH_SEED overrides it.
+const uint64_t kSeed = [] {
+  const char* env = std::getenv("SHADOWSET_CRASH_SEED");
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : uint64_t{9001};
+}();
 
 struct Variant {
   const char* name;

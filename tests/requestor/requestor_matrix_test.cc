@@ -161,6 +161,8 @@ TEST_P(RequestorMatrixTest, OneWriterMisbehaves) {
     // A hung writer is released only after its phase failed, before the
     // Requestor ends.
     faulty->Release();
+    // Let a released Freeze return before its state is read.
+    ASSERT_TRUE(r.WaitForWriters(absl::Now() + absl::Seconds(30)));
     ASSERT_OK_AND_ASSIGN(st, r.GatherWriterStatus());
   }
   // Events queued behind a hang reach the writer once it returns.

@@ -334,6 +334,7 @@ absl::Status BackupSetWriter::BeginVolume(const std::string& volume,
   o.buffer_size = options_.write_buffer_size;
   o.sha256 = !options_.key.empty();
   o.detect_zero_blocks = options_.detect_zero_blocks;
+  o.background_writes = options_.background_writes;
   o.progress = progress_.get();
   absl::StatusOr<std::unique_ptr<internal::VolumeFileWriter>> w =
       internal::VolumeFileWriter::Create(env_, partial_dir_, volume, kind,

@@ -39,18 +39,28 @@ uint64_t PowerLossSeeds() {
   return n > 0 ? n : 2;
 }
 
-class CrashTest : public ::testing::TestWithParam<bool> {
+struct Mode {
+  bool keyed;
+  bool background;  // BackupSetOptions::background_writes
+};
+
+class CrashTest : public ::testing::TestWithParam<Mode> {
  protected:
   CrashTest()
       : db_(testing::MakeVolume("db", 24, 4096, 1)),
         cfg_(testing::MakeVolume("cfg", 5, 512, 2)) {}
 
-  std::string key() const { return GetParam() ? std::string(kTestKey) : ""; }
+  std::string key() const {
+    return GetParam().keyed ? std::string(kTestKey) : "";
+  }
 
   // Writes and publishes a set with two volumes and nested writer files.
   absl::Status Workload(Env* env, const std::string& parent) {
-    BackupSetOptions o = testing::FullOptions("b1", GetParam());
+    BackupSetOptions o = testing::FullOptions("b1", GetParam().keyed);
     o.write_buffer_size = 8192;  // several writes per file: more crash points
+    // Synchronous writes number the I/O steps the same way in every run;
+    // with the background writer the interleaving varies.
+    o.background_writes = GetParam().background;
     ASSIGN_OR_RETURN(auto w, BackupSetWriter::Create(env, parent, o));
     RETURN_IF_ERROR(testing::StreamImage(w.get(), db_));
     RETURN_IF_ERROR(testing::StreamImage(w.get(), cfg_));
@@ -83,10 +93,13 @@ class CrashTest : public ::testing::TestWithParam<bool> {
   VolumeData db_, cfg_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Keys, CrashTest, ::testing::Bool(),
-                         [](const auto& info) {
-                           return info.param ? "Keyed" : "Unkeyed";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Modes, CrashTest,
+    ::testing::Values(Mode{false, false}, Mode{true, true}),
+    [](const auto& info) {
+      return absl::StrCat(info.param.keyed ? "Keyed" : "Unkeyed",
+                          info.param.background ? "Background" : "Sync");
+    });
 
 TEST_P(CrashTest, PowerLossAtEveryStepLeavesAllOrNothing) {
   uint64_t total_ops;

@@ -34,7 +34,7 @@ absl::StatusOr<std::unique_ptr<VolumeFileWriter>> VolumeFileWriter::Create(
   ASSIGN_OR_RETURN(w->data_, HashedFileWriter::Create(
                                  env, JoinPath(root, w->data_path_),
                                  options.buffer_size, options.sha256,
-                                 options.progress));
+                                 options.progress, options.background_writes));
   // The sums file is ~1/500 of the data: a smaller buffer suffices.
   size_t sums_buffer = std::max<size_t>(options.buffer_size / 8, 4096);
   ASSIGN_OR_RETURN(w->sums_, HashedFileWriter::Create(

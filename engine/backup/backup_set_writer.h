@@ -115,11 +115,11 @@ struct BackupSetOptions {
 
 // What Publish() made durable, for the catalog and the caller.
 struct PublishedBackup {
-  std::string dir;             // <parent>/<backup_id>
+  std::string dir;  // <parent>/<backup_id>
   BackupManifest manifest;
   std::string manifest_bytes;  // exactly as in manifest.json
   Sha256Digest manifest_sha256{};
-  std::string token_bytes;     // exactly as in token
+  std::string token_bytes;  // exactly as in token
   ExpiryToken token;
   uint64_t bytes_written = 0;  // every file of the set
 };
@@ -231,8 +231,8 @@ class BackupSetWriter {
   std::unique_ptr<internal::ProgressCounter> progress_;
 
   State state_ = State::kIdle;
-  absl::Status failure_;     // first I/O error; sticky
-  bool renamed_ = false;     // the .partial directory became the set
+  absl::Status failure_;  // first I/O error; sticky
+  bool renamed_ = false;  // the .partial directory became the set
   std::unique_ptr<internal::VolumeFileWriter> volume_;
   std::unique_ptr<internal::HashedFileWriter> writer_file_;
   std::string writer_file_path_;  // relative

@@ -65,7 +65,8 @@ class CrashTest : public ::testing::TestWithParam<Mode> {
     RETURN_IF_ERROR(testing::StreamImage(w.get(), db_));
     RETURN_IF_ERROR(testing::StreamImage(w.get(), cfg_));
     RETURN_IF_ERROR(w->AddWriterFile("dhcp", "dhcp.meta", "state"));
-    RETURN_IF_ERROR(w->AddWriterFile("ntds", "logs/a/edb.log", std::string(9000, 'L')));
+    RETURN_IF_ERROR(
+        w->AddWriterFile("ntds", "logs/a/edb.log", std::string(9000, 'L')));
     absl::Status published = w->Publish().status();
     if (!published.ok()) {
       w->Abort().IgnoreError();
@@ -76,11 +77,13 @@ class CrashTest : public ::testing::TestWithParam<Mode> {
 
   // The set at parent/b1 verifies and holds exactly the workload's data.
   void ExpectComplete(const std::string& parent) {
-    ASSERT_OK(VerifyBackupSet(Env::Default(), parent + "/b1", key(), kNow).status());
+    ASSERT_OK(
+        VerifyBackupSet(Env::Default(), parent + "/b1", key(), kNow).status());
     BackupReadOptions o;
     o.key = key();
-    ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(),
-                                                         parent + "/b1", o, kNow));
+    ASSERT_OK_AND_ASSIGN(
+        auto set,
+        BackupSetReader::Open(Env::Default(), parent + "/b1", o, kNow));
     for (const VolumeData* v : {&db_, &cfg_}) {
       ASSERT_OK_AND_ASSIGN(auto stream, set->OpenVolume(v->name));
       ASSERT_OK_AND_ASSIGN(testing::Drained got, testing::Drain(stream.get()));
@@ -94,8 +97,7 @@ class CrashTest : public ::testing::TestWithParam<Mode> {
 };
 
 INSTANTIATE_TEST_SUITE_P(
-    Modes, CrashTest,
-    ::testing::Values(Mode{false, false}, Mode{true, true}),
+    Modes, CrashTest, ::testing::Values(Mode{false, false}, Mode{true, true}),
     [](const auto& info) {
       return absl::StrCat(info.param.keyed ? "Keyed" : "Unkeyed",
                           info.param.background ? "Background" : "Sync");

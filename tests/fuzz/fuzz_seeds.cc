@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/backup/backup_set_writer.h"
+#include "engine/backup/verify.h"
 #include "engine/env.h"
 #include "engine/internal/status_macros.h"
 #include "tests/fuzz/fuzz_targets.h"
@@ -16,7 +17,8 @@ namespace shadowset::fuzz {
 namespace {
 
 absl::Span<const uint8_t> Bytes(absl::string_view s) {
-  return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  return absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()),
+                             s.size());
 }
 
 // A full and an incremental set (keyed or not) under `root`.
@@ -29,8 +31,10 @@ absl::Status WriteSets(Env* env, const std::string& root, bool keyed) {
   ManifestWriter w;
   w.id = "dhcp";
   w.restore_lifetime = absl::Hours(24 * 30);
-  w.metadata = {{"name", "DHCP"}, {"components", {{{"name", "db"}, {"files", {"a", "b"}}}}},
-                {"n", 1.25}, {"flag", true}};
+  w.metadata = {{"name", "DHCP"},
+                {"components", {{{"name", "db"}, {"files", {"a", "b"}}}}},
+                {"n", 1.25},
+                {"flag", true}};
   o.writers = {w};
   if (keyed) o.key = "a fuzzing key of 16+ bytes";
   o.write_buffer_size = 4096;
@@ -52,22 +56,30 @@ absl::Status WriteSets(Env* env, const std::string& root, bool keyed) {
   o.base_backup_id = "full";
   o.created = created + absl::Minutes(5);
   o.expires_in = absl::Hours(24);
-  ASSIGN_OR_RETURN(auto writer, BackupSetWriter::Create(env, root, o));
-  RETURN_IF_ERROR(writer->BeginDelta("db", 512, 14));
-  RETURN_IF_ERROR(writer->AddBlocks(2, Bytes(std::string(512, 'x'))));
-  RETURN_IF_ERROR(writer->AddZeroBlocks(3, 2));
-  RETURN_IF_ERROR(writer->AddBlocks(9, Bytes(blocks.substr(0, 3 * 512))));
-  RETURN_IF_ERROR(writer->EndVolume());
-  return writer->Publish().status();
+  {
+    ASSIGN_OR_RETURN(auto writer, BackupSetWriter::Create(env, root, o));
+    RETURN_IF_ERROR(writer->BeginDelta("db", 512, 14));
+    RETURN_IF_ERROR(writer->AddBlocks(2, Bytes(std::string(512, 'x'))));
+    RETURN_IF_ERROR(writer->AddZeroBlocks(3, 2));
+    RETURN_IF_ERROR(writer->AddBlocks(9, Bytes(blocks.substr(0, 3 * 512))));
+    RETURN_IF_ERROR(writer->EndVolume());
+    RETURN_IF_ERROR(writer->Publish().status());
+  }
+  for (const char* id : {"full", "inc"}) {
+    RETURN_IF_ERROR(VerifyBackupSet(env, JoinPath(root, id), o.key,
+                                    created + absl::Hours(1))
+                        .status());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<std::vector<std::string>> SeedCorpus(Target target) {
   Env* env = Env::Default();
-  std::string pattern = (std::filesystem::temp_directory_path() /
-                         "shadowset-fuzz-seeds-XXXXXX")
-                            .string();
+  std::string pattern =
+      (std::filesystem::temp_directory_path() / "shadowset-fuzz-seeds-XXXXXX")
+          .string();
   if (mkdtemp(pattern.data()) == nullptr) {
     return absl::InternalError("cannot create a scratch directory");
   }
@@ -95,7 +107,8 @@ absl::StatusOr<std::vector<std::string>> SeedCorpus(Target target) {
         break;
     }
     for (const std::string& f : files) {
-      absl::StatusOr<std::string> bytes = ReadFileToString(env, JoinPath(root, f));
+      absl::StatusOr<std::string> bytes =
+          ReadFileToString(env, JoinPath(root, f));
       if (!bytes.ok()) {
         st = bytes.status();
         break;
@@ -108,8 +121,9 @@ absl::StatusOr<std::vector<std::string>> SeedCorpus(Target target) {
   seeds.push_back("");
   if (target == Target::kManifest) {
     seeds.push_back("{}");
-    seeds.push_back("{\"format\": \"shadowset-backup-manifest\", \"format_version\": "
-                    "{\"major\": 2, \"minor\": 0}}");
+    seeds.push_back(
+        "{\"format\": \"shadowset-backup-manifest\", \"format_version\": "
+        "{\"major\": 2, \"minor\": 0}}");
   }
   return seeds;
 }

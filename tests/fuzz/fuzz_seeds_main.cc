@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
       const std::string& s = (*seeds)[i];
       st = WriteFileAtomically(
           env, JoinPath(sub, absl::StrCat("seed-", i)),
-          absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+          absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(s.data()),
+                              s.size()));
     }
     if (!st.ok()) {
       std::fprintf(stderr, "shadowset_fuzz_seeds: %s\n", st.ToString().c_str());

@@ -26,15 +26,19 @@ int Iterations() {
 // One random edit of the kinds libFuzzer makes.
 std::string Mutate(std::string s, const std::vector<std::string>& corpus,
                    std::mt19937_64& rng) {
-  auto pick = [&](size_t n) { return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n); };
+  auto pick = [&](size_t n) {
+    return n == 0 ? size_t{0} : static_cast<size_t>(rng() % n);
+  };
   int edits = 1 + static_cast<int>(rng() % 3);
   for (int e = 0; e < edits; ++e) {
     switch (rng() % 8) {
       case 0:  // flip a bit
-        if (!s.empty()) s[pick(s.size())] ^= static_cast<char>(1 << (rng() % 8));
+        if (!s.empty())
+          s[pick(s.size())] ^= static_cast<char>(1 << (rng() % 8));
         break;
       case 1: {  // an interesting byte
-        static const char kBytes[] = {0, 1, '\x7f', '\x80', '\xff', '"', '{', '0'};
+        static const char kBytes[] = {0,      1,   '\x7f', '\x80',
+                                      '\xff', '"', '{',    '0'};
         if (!s.empty()) s[pick(s.size())] = kBytes[rng() % sizeof(kBytes)];
         break;
       }
@@ -78,7 +82,8 @@ std::string Mutate(std::string s, const std::vector<std::string>& corpus,
 
 class FuzzSmokeTest : public ::testing::TestWithParam<Target> {};
 
-INSTANTIATE_TEST_SUITE_P(Targets, FuzzSmokeTest, ::testing::ValuesIn(kAllTargets),
+INSTANTIATE_TEST_SUITE_P(Targets, FuzzSmokeTest,
+                         ::testing::ValuesIn(kAllTargets),
                          [](const auto& info) {
                            return std::string(TargetName(info.param));
                          });

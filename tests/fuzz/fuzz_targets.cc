@@ -49,7 +49,8 @@ std::string CheckManifest(absl::string_view input) {
                                      absl::StatusCode::kResourceExhausted});
   }
   absl::StatusOr<std::string> bytes = EncodeManifest(*m);
-  if (!bytes.ok()) return "an accepted manifest does not encode: " + Describe(bytes.status());
+  if (!bytes.ok())
+    return "an accepted manifest does not encode: " + Describe(bytes.status());
   absl::StatusOr<BackupManifest> again = ParseManifest(*bytes);
   if (!again.ok()) {
     return "a re-encoded manifest is refused: " + Describe(again.status());
@@ -73,7 +74,8 @@ std::string CheckVolumeFile(absl::string_view input) {
   bytes.append(f->payload.data(), f->payload.size());
   bytes += internal::EncodeRuns(f->runs);
   bytes += internal::EncodeDataFooter(f->footer);
-  if (bytes != input) return "an accepted volume file does not re-encode to itself";
+  if (bytes != input)
+    return "an accepted volume file does not re-encode to itself";
   if (f->payload.size() != f->footer.payload_blocks * f->header.block_size) {
     return "payload size does not match the footer";
   }
@@ -94,7 +96,8 @@ std::string CheckSumsFile(absl::string_view input) {
     internal::EncodeBlockSum(sum, header.sha256, &bytes);
   }
   bytes += internal::EncodeSumsFooter(f->footer);
-  if (bytes != input) return "an accepted sums file does not re-encode to itself";
+  if (bytes != input)
+    return "an accepted sums file does not re-encode to itself";
   return "";
 }
 
@@ -103,14 +106,16 @@ std::string CheckToken(absl::string_view input) {
   if (!t.ok()) {
     if (t.status().code() != absl::StatusCode::kInvalidArgument ||
         TokenErrorOf(t.status()) != TokenError::kUnreadable) {
-      return "refused without InvalidArgument + kUnreadable: " + Describe(t.status());
+      return "refused without InvalidArgument + kUnreadable: " +
+             Describe(t.status());
     }
     return "";
   }
   if (internal::EncodeTokenVerbatim(*t) != input) {
     return "an accepted token does not re-encode to itself";
   }
-  for (absl::string_view key : {absl::string_view(), absl::string_view("fuzz key, 16+ bytes")}) {
+  for (absl::string_view key :
+       {absl::string_view(), absl::string_view("fuzz key, 16+ bytes")}) {
     absl::Status s = shadowset::CheckToken(*t, input, key, t->created);
     if (!s.ok() && !TokenErrorOf(s).has_value()) {
       return "CheckToken refused without a TokenError: " + Describe(s);
@@ -144,7 +149,8 @@ bool FixChecksums(Target target, std::string* s) {
       using internal::kDataFooterSize;
       using internal::kDataHeaderSize;
       using internal::kRunSize;
-      if (n >= kDataHeaderSize) store_xxh3(kDataHeaderSize - 8, 0, kDataHeaderSize - 8);
+      if (n >= kDataHeaderSize)
+        store_xxh3(kDataHeaderSize - 8, 0, kDataHeaderSize - 8);
       if (n < kDataHeaderSize + kDataFooterSize) break;
       size_t footer = n - kDataFooterSize;
       uint64_t runs = LoadBE64(&(*s)[footer + 8]);
@@ -158,7 +164,8 @@ bool FixChecksums(Target target, std::string* s) {
       using internal::kSumsFooterSize;
       if (n < 12) break;
       size_t header = LoadBE32(&(*s)[8]);
-      if (header < 29 || header > n || header > internal::kSumsMaxHeaderSize) break;
+      if (header < 29 || header > n || header > internal::kSumsMaxHeaderSize)
+        break;
       store_xxh3(header - 8, 0, header - 8);
       if (n < header + kSumsFooterSize) break;
       size_t footer = n - kSumsFooterSize;
@@ -196,8 +203,8 @@ std::string Check(Target target, absl::string_view input) {
 }
 
 int RunOrAbort(Target target, const uint8_t* data, size_t size) {
-  std::string problem =
-      Check(target, absl::string_view(reinterpret_cast<const char*>(data), size));
+  std::string problem = Check(
+      target, absl::string_view(reinterpret_cast<const char*>(data), size));
   if (!problem.empty()) {
     std::fprintf(stderr, "%s fuzz target: %s\n",
                  std::string(TargetName(target)).c_str(), problem.c_str());

@@ -6,5 +6,6 @@
 #include "tests/fuzz/fuzz_targets.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  return shadowset::fuzz::RunOrAbort(shadowset::fuzz::Target::kVolumeFile, data, size);
+  return shadowset::fuzz::RunOrAbort(shadowset::fuzz::Target::kVolumeFile, data,
+                                     size);
 }

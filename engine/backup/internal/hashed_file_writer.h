@@ -81,7 +81,7 @@ class HashedFileWriter {
 
   std::unique_ptr<File> file_;
   const std::string path_;
-  AlignedBuffer buffer_;  // without a background writer
+  AlignedBuffer buffer_;                       // without a background writer
   std::unique_ptr<WriteBehind> write_behind_;  // destroyed before file_
   AlignedBuffer* current_ = nullptr;           // being filled (background)
   size_t fill_ = 0;

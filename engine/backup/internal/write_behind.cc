@@ -2,8 +2,7 @@
 
 namespace shadowset::internal {
 
-WriteBehind::WriteBehind(Env* env, File* file, size_t buffer_size,
-                         size_t depth)
+WriteBehind::WriteBehind(Env* env, File* file, size_t buffer_size, size_t depth)
     : file_(file) {
   buffers_.reserve(depth);
   for (size_t i = 0; i < depth; ++i) buffers_.emplace_back(buffer_size);

@@ -2,7 +2,8 @@
 // while the caller hashes and fills the next, so hashing overlaps I/O.
 //
 //   WriteBehind wb(env, file.get(), 4 << 20, /*depth=*/2);
-//   ASSIGN_OR_RETURN(AlignedBuffer* buf, wb.Acquire());   // waits for a free one
+//   ASSIGN_OR_RETURN(AlignedBuffer* buf, wb.Acquire());   // waits for a free
+//   one
 //   ... fill buf ...
 //   wb.Submit(buf, length, offset);
 //   RETURN_IF_ERROR(wb.Drain());   // every submitted write done

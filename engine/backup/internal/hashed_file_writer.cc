@@ -14,8 +14,8 @@ absl::StatusOr<std::unique_ptr<HashedFileWriter>> HashedFileWriter::Create(
   std::unique_ptr<HashedFileWriter> w(new HashedFileWriter(
       std::move(file), path, background ? 0 : buffer_size, sha256, progress));
   if (background) {
-    w->write_behind_ = std::make_unique<WriteBehind>(env, w->file_.get(),
-                                                     buffer_size, /*depth=*/2);
+    w->write_behind_ = std::make_unique<WriteBehind>(
+        env, w->file_.get(), buffer_size, /*depth=*/2, &w->digester_);
   }
   return w;
 }
@@ -25,9 +25,9 @@ HashedFileWriter::HashedFileWriter(std::unique_ptr<File> file, std::string path,
                                    ProgressCounter* progress)
     : file_(std::move(file)),
       path_(std::move(path)),
-      buffer_(buffer_size),
       digester_(sha256),
-      progress_(progress) {}
+      progress_(progress),
+      buffer_(buffer_size) {}
 
 absl::Status HashedFileWriter::WriteOut(absl::Span<const uint8_t> data) {
   if (data.empty()) return absl::OkStatus();
@@ -62,8 +62,9 @@ absl::Status HashedFileWriter::AppendBackground(
 
 absl::Status HashedFileWriter::Append(absl::Span<const uint8_t> data) {
   if (data.empty()) return absl::OkStatus();
-  digester_.Update(data);
+  // The background writer digests what it writes.
   if (write_behind_ != nullptr) return AppendBackground(data);
+  digester_.Update(data);
   const size_t capacity = buffer_.size();
   if (fill_ > 0) {
     if (fill_ + data.size() < capacity) {

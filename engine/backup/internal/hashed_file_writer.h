@@ -2,9 +2,9 @@
 // through the Env, in large writes (the buffer size; >= 1 MiB by default),
 // hashing every byte on the way (xxh3-64, and SHA-256 when keyed) so the
 // manifest can list the file's checksums without reading it back. With
-// `background`, a WriteBehind thread writes one buffer while the caller
-// hashes and fills the next; without, large appends are written straight
-// from the caller's memory.
+// `background`, a WriteBehind thread digests and writes one buffer while the
+// caller fills the next; without, large appends are written straight from
+// the caller's memory.
 //
 //   ASSIGN_OR_RETURN(auto w, HashedFileWriter::Create(env, path, 4 << 20,
 //                                                     keyed, &progress,
@@ -81,13 +81,15 @@ class HashedFileWriter {
 
   std::unique_ptr<File> file_;
   const std::string path_;
-  AlignedBuffer buffer_;                       // without a background writer
-  std::unique_ptr<WriteBehind> write_behind_;  // destroyed before file_
-  AlignedBuffer* current_ = nullptr;           // being filled (background)
-  size_t fill_ = 0;
-  uint64_t written_ = 0;
   FileDigester digester_;
   ProgressCounter* const progress_;
+  AlignedBuffer buffer_;  // without a background writer
+  // Uses file_ and digester_: declared after them, so destroyed (joined)
+  // first.
+  std::unique_ptr<WriteBehind> write_behind_;
+  AlignedBuffer* current_ = nullptr;  // being filled (background)
+  size_t fill_ = 0;
+  uint64_t written_ = 0;
 };
 
 }  // namespace shadowset::internal

@@ -2,8 +2,9 @@
 
 namespace shadowset::internal {
 
-WriteBehind::WriteBehind(Env* env, File* file, size_t buffer_size, size_t depth)
-    : file_(file) {
+WriteBehind::WriteBehind(Env* env, File* file, size_t buffer_size, size_t depth,
+                         FileDigester* digester)
+    : file_(file), digester_(digester) {
   buffers_.reserve(depth);
   for (size_t i = 0; i < depth; ++i) buffers_.emplace_back(buffer_size);
   {
@@ -52,8 +53,10 @@ void WriteBehind::Run() {
     if (error_.ok()) {
       writing_ = true;
       mu_.Unlock();
-      absl::Status st =
-          file_->WriteAt(job.offset, job.buffer->span().subspan(0, job.length));
+      absl::Span<const uint8_t> bytes =
+          job.buffer->span().subspan(0, job.length);
+      if (digester_ != nullptr) digester_->Update(bytes);
+      absl::Status st = file_->WriteAt(job.offset, bytes);
       mu_.Lock();
       writing_ = false;
       if (!st.ok()) error_ = st;

@@ -1,7 +1,9 @@
 // WriteBehind: a background thread that writes filled buffers to one file
-// while the caller hashes and fills the next, so hashing overlaps I/O.
+// while the caller hashes and fills the next, so hashing overlaps I/O. The
+// thread also feeds each buffer to the file's digester before writing it,
+// so the whole-file checksums cost the caller nothing.
 //
-//   WriteBehind wb(env, file.get(), 4 << 20, /*depth=*/2);
+//   WriteBehind wb(env, file.get(), 4 << 20, /*depth=*/2, &digester);
 //   ASSIGN_OR_RETURN(AlignedBuffer* buf, wb.Acquire());   // waits for a free
 //   one
 //   ... fill buf ...
@@ -12,7 +14,8 @@
 // queued writes are dropped.
 //
 // Thread safety: Acquire, Submit and Drain are called by one thread (the
-// owner); the writer thread is internal. The file must outlive the object.
+// owner); the writer thread is internal. The file and the digester must
+// outlive the object; the owner reads the digester only after Drain.
 
 #ifndef SHADOWSET_ENGINE_BACKUP_INTERNAL_WRITE_BEHIND_H_
 #define SHADOWSET_ENGINE_BACKUP_INTERNAL_WRITE_BEHIND_H_
@@ -26,6 +29,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/backup/internal/digest.h"
 #include "engine/env.h"
 #include "engine/internal/aligned_buffer.h"
 
@@ -33,7 +37,9 @@ namespace shadowset::internal {
 
 class WriteBehind {
  public:
-  WriteBehind(Env* env, File* file, size_t buffer_size, size_t depth);
+  // `digester` (may be null) sees every submitted byte, in file order.
+  WriteBehind(Env* env, File* file, size_t buffer_size, size_t depth,
+              FileDigester* digester);
   // Waits for queued writes (their errors are dropped) and the thread.
   ~WriteBehind();
   WriteBehind(const WriteBehind&) = delete;
@@ -66,6 +72,7 @@ class WriteBehind {
   }
 
   File* const file_;
+  FileDigester* const digester_;        // used by the writer thread only
   std::vector<AlignedBuffer> buffers_;  // fixed after construction
   mutable absl::Mutex mu_;
   std::vector<AlignedBuffer*> free_ ABSL_GUARDED_BY(mu_);

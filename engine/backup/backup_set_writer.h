@@ -107,10 +107,9 @@ struct BackupSetOptions {
   // that also computes the file's checksums, overlapping them with the
   // caller's per-block hashing; each data block is then copied once into a
   // write buffer. Without it, large appends are written synchronously
-  // straight from the caller's memory. On two busy cores the synchronous
-  // path measured faster (the copy costs what the overlap saves); with
-  // idle cores and SHA-256 (a key) the background writer can gain.
-  // Default: false.
+  // straight from the caller's memory. The synchronous path measured
+  // faster on a busy two-core machine; with idle cores and SHA-256 (a key)
+  // the background writer can gain. Default: false.
   bool background_writes = false;
   // Called after each write with the set's total bytes written so far.
   // Default: none.

@@ -110,6 +110,39 @@ class Engine {
   virtual absl::StatusOr<std::vector<uint64_t>> ChangedBlocks(
       const SetId& older, const SetId& newer, const std::string& volume) = 0;
 
+  // --- restore (DESIGN §2.7) ---
+  // Creates a hidden staging volume of `size` bytes that a restore fills
+  // before SwitchInStagingVolumes puts it in place of `target` (which may
+  // or may not exist). One staging volume per target at a time.
+  // Errors: kInvalidArgument (size), kAlreadyExists (a staging volume for
+  // `target` exists), I/O errors.
+  virtual absl::StatusOr<Volume*> CreateStagingVolume(const std::string& target,
+                                                      uint64_t size) = 0;
+  // Flushes the staging volumes of `targets` and, in one catalog
+  // transaction, makes each the volume named by its target. A replaced
+  // volume's snapshot sets are deleted first (each an event); its Volume
+  // object fails every later call (kFailedPrecondition), so holders must
+  // look the name up again. After a crash the switch happened entirely or
+  // not at all; unfinished staging volumes are dropped at the next open.
+  // Errors: kNotFound (no staging volume for a target), I/O errors.
+  virtual absl::Status SwitchInStagingVolumes(
+      const std::vector<std::string>& targets) = 0;
+  // Drops every staging volume (an abandoned restore).
+  virtual absl::Status DropStagingVolumes() = 0;
+
+  // --- backups catalog and events for the layers above ---
+  // Records a published backup (one synced transaction) with an event.
+  virtual absl::Status RecordBackup(const BackupRecord& record) = 0;
+  virtual std::vector<BackupRecord> ListBackups() = 0;
+  // kNotFound for an unknown id.
+  virtual absl::StatusOr<BackupRecord> GetBackup(const std::string& id) = 0;
+  virtual absl::Status RecordEvent(EventKind kind, const SetId& set,
+                                   const std::string& volume,
+                                   const std::string& message) = 0;
+  // The latest commit instant the catalog has recorded: a clock earlier
+  // than this has been rolled back (restores refuse to judge expiry then).
+  virtual absl::Time ClockHighWater() = 0;
+
   // --- maintenance ---
   // Makes every acknowledged write to every volume durable.
   virtual absl::Status Flush() = 0;

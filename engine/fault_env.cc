@@ -259,6 +259,25 @@ absl::Status FaultInjectionEnv::Rename(const std::string& from,
   } else {
     files_.erase(to);
   }
+  // A renamed directory takes its files' histories and pending entries
+  // along.
+  auto moved = [&](std::string& path) {
+    if (path.size() > from.size() && path.compare(0, from.size(), from) == 0 &&
+        path[from.size()] == '/') {
+      path = to + path.substr(from.size());
+    }
+  };
+  std::map<std::string, std::shared_ptr<FileState>> rekeyed;
+  for (auto& [path, state] : files_) {
+    std::string p = path;
+    moved(p);
+    rekeyed[p] = state;
+  }
+  files_ = std::move(rekeyed);
+  for (DirOp& op : dir_ops_) {
+    moved(op.path);
+    moved(op.from);
+  }
   dir_ops_.push_back({DirOp::kRename, to, from, std::move(saved)});
   return absl::OkStatus();
 }

@@ -99,6 +99,21 @@ struct CheckReport {
   bool ok() const { return problems.empty(); }
 };
 
+// A published backup set as the catalog remembers it (recorded by the
+// requestor after publication; the engine keeps it opaque beyond these
+// fields). `type` holds the requestor's BackupType value.
+struct BackupRecord {
+  std::string id;
+  SetId set;                 // the snapshot set it was taken from
+  uint32_t type = 0;
+  std::string base_id;       // the backup it is a delta of; empty for a full
+  std::string path;          // where it was published
+  absl::Time created;        // the set's commit instant
+  absl::Time expires = absl::InfiniteFuture();
+  std::vector<std::string> volumes;
+  std::string details;       // opaque to the engine (JSON)
+};
+
 struct DiffAreaUsage {
   uint64_t cap = 0;            // bytes
   uint64_t allocated = 0;      // bytes allocated to segment files

@@ -23,6 +23,15 @@
 // (writers/framework.h), not each writer, keeps the state and failure code
 // and enforces the freeze timeout.
 //
+// The rule for writer authors (docs/protocol.md): when Abort arrives
+// during Freeze, Abort itself must resume the application (or make sure
+// Freeze does when it returns): the late Freeze gets no Thaw and no second
+// Abort, even if it returns OK. Stop mutating at the start of Freeze under
+// a lock; in Abort resume under the same lock and set a flag that a late
+// Freeze checks. Always resume in Thaw, even when reporting a failure. Do
+// the heavy flushing in PrepareSnapshot: the freeze window covers Freeze,
+// the engine commit and the start of Thaw.
+//
 // A failing event returns a non-OK status; attach one of the failure codes
 // below with WithCode() (engine/codes.h) to say what the requestor should
 // do. A status without one counts as NONRETRYABLE, as does an exception
@@ -142,6 +151,21 @@ struct WriterMetadata {
   absl::Duration freeze_timeout = absl::Seconds(60);
 };
 
+// The events of the protocol, for logs and status reports (not persisted).
+enum class WriterEvent {
+  kIdentify,
+  kPrepareBackup,
+  kPrepareSnapshot,
+  kFreeze,
+  kThaw,
+  kPostSnapshot,
+  kAbort,
+  kBackupComplete,
+  kBackupShutdown,
+  kPreRestore,
+  kPostRestore,
+};
+
 // What every backup event is told.
 struct BackupContext {
   std::string backup_id;
@@ -149,6 +173,10 @@ struct BackupContext {
   SetId set_id;                         // after DoSnapshotSet commits
   std::vector<std::string> volumes;     // in the snapshot set
   absl::Time deadline = absl::InfiniteFuture();  // for this event
+  // Abort only: the code of the failure that caused it (0x800423F2 TIMEOUT
+  // when this writer's freeze window ran out; 0 when the requestor aborted
+  // for reasons of its own).
+  uint32_t abort_code = 0;
 };
 
 // What BackupComplete is told in addition.
@@ -183,10 +211,33 @@ class Writer {
   virtual absl::Status PostRestore(const RestoreContext& ctx) = 0;
 };
 
+// "STABLE", "FAILED_AT_FREEZE", ... (SEMANTICS.md spelling); "" for a
+// value that is not a WriterState.
 absl::string_view WriterStateName(WriterState state);
+// "VSS_E_WRITERERROR_TIMEOUT", ...; "NONE" for kNone; "" for other values.
 absl::string_view WriterFailureName(WriterFailure failure);
+// "full", "incremental", "differential", "log", "copy"; "" otherwise.
 absl::string_view BackupTypeName(BackupType type);
+// The inverse of BackupTypeName, case-insensitive; nullopt for anything else.
 std::optional<BackupType> ParseBackupType(absl::string_view name);
+// "Identify", "PrepareBackup", ... (the method names).
+absl::string_view WriterEventName(WriterEvent event);
+
+// The failure a writer's status reports: kNone for OK; the WriterFailure
+// attached with WithCode() if it is one; kNonRetryable otherwise.
+WriterFailure FailureOf(const absl::Status& status);
+
+// The canonical code for a failure, chosen by what the requestor should do
+// next: kFailedPrecondition (INCONSISTENTSNAPSHOT: add the volume first),
+// kUnavailable (OUTOFRESOURCES: retry later), kDeadlineExceeded (TIMEOUT,
+// WRITER_NOT_RESPONDING), kAborted (RETRYABLE: retry the whole set),
+// kInternal (NONRETRYABLE, RECOVERY_FAILED, PARTIAL_FAILURE). kOk for kNone.
+absl::StatusCode CanonicalCodeOf(WriterFailure failure);
+
+// A failing status for a writer to return: the canonical code of `failure`
+// with `failure` attached as its code.
+//   return WriterError(WriterFailure::kRetryable, "log flush busy");
+absl::Status WriterError(WriterFailure failure, absl::string_view message);
 
 }  // namespace shadowset
 

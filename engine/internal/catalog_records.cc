@@ -102,6 +102,7 @@ std::string EncodeVolumeRecord(const VolumeRecord& r) {
   PutBE64(&out, r.checkpoint.offset);
   PutString(&out, r.device_path);
   PutBE64(&out, r.created_us);
+  out.push_back(r.staging ? 1 : 0);
   return out;
 }
 
@@ -117,6 +118,7 @@ absl::StatusOr<VolumeRecord> DecodeVolumeRecord(absl::string_view v) {
   r.checkpoint.offset = d.BE64();
   r.device_path = d.String();
   r.created_us = d.BE64();
+  r.staging = d.U8() != 0;
   if (!d.status().ok()) return d.status();
   return r;
 }
@@ -182,6 +184,45 @@ std::string GcKey(uint32_t volume, uint64_t lo, uint64_t hi) {
 void DecodeGcKey(absl::string_view key, uint32_t* volume, uint64_t* lo,
                  uint64_t* hi) {
   DecodeIndexKey(key, volume, lo, hi);
+}
+
+std::string EncodeBackupRecord(const BackupRecord& r) {
+  std::string out;
+  out.push_back(char(kValueVersion));
+  PutString(&out, r.id);
+  out.append(r.set.bytes().data(), r.set.bytes().size());
+  PutBE32(&out, r.type);
+  PutString(&out, r.base_id);
+  PutString(&out, r.path);
+  PutBE64(&out, static_cast<uint64_t>(absl::ToUnixMicros(r.created)));
+  PutBE64(&out, r.expires == absl::InfiniteFuture()
+                    ? UINT64_MAX
+                    : static_cast<uint64_t>(absl::ToUnixMicros(r.expires)));
+  PutBE32(&out, static_cast<uint32_t>(r.volumes.size()));
+  for (const std::string& v : r.volumes) PutString(&out, v);
+  PutString(&out, r.details);
+  return out;
+}
+
+absl::StatusOr<BackupRecord> DecodeBackupRecord(absl::string_view v) {
+  Decoder d(v, "backup record");
+  if (absl::Status st = CheckVersion(d, "backup"); !st.ok()) return st;
+  BackupRecord r;
+  r.id = d.String();
+  r.set = SetId::FromBytes(d.Bytes(16));
+  r.type = d.BE32();
+  r.base_id = d.String();
+  r.path = d.String();
+  r.created = absl::FromUnixMicros(static_cast<int64_t>(d.BE64()));
+  uint64_t expires = d.BE64();
+  r.expires = expires == UINT64_MAX
+                  ? absl::InfiniteFuture()
+                  : absl::FromUnixMicros(static_cast<int64_t>(expires));
+  uint32_t n = d.BE32();
+  for (uint32_t i = 0; i < n && d.status().ok(); ++i) r.volumes.push_back(d.String());
+  r.details = d.String();
+  if (!d.status().ok()) return d.status();
+  return r;
 }
 
 std::string EncodeEvent(const Event& e) {

@@ -24,6 +24,7 @@ inline constexpr absl::string_view kMetaNextVolumeId = "next_volume_id";
 inline constexpr absl::string_view kMetaNextCommitSeq = "next_commit_seq";
 inline constexpr absl::string_view kMetaNextEventSeq = "next_event_seq";
 inline constexpr absl::string_view kMetaClockHighWater = "clock_high_water";
+inline constexpr absl::string_view kMetaOpen = "open";  // 1 while open
 inline constexpr uint32_t kCatalogFormatMajor = 1;
 inline constexpr uint32_t kCatalogFormatMinor = 0;
 
@@ -66,6 +67,9 @@ struct VolumeRecord {
   DiffPos checkpoint;  // every record below is in the index
   std::string device_path;  // empty: <data>/volumes/<id>.vol
   uint64_t created_us = 0;
+  // A restore's staging volume for `name`, not yet switched in; dropped at
+  // open if the restore did not finish.
+  bool staging = false;
 };
 std::string VolumeKey(uint32_t id);
 std::string EncodeVolumeRecord(const VolumeRecord& r);
@@ -96,6 +100,10 @@ absl::StatusOr<SegRecord> DecodeSegRecord(absl::string_view v);
 std::string GcKey(uint32_t volume, uint64_t lo, uint64_t hi);
 void DecodeGcKey(absl::string_view key, uint32_t* volume, uint64_t* lo,
                  uint64_t* hi);
+
+// --- backups ---
+std::string EncodeBackupRecord(const BackupRecord& r);
+absl::StatusOr<BackupRecord> DecodeBackupRecord(absl::string_view v);
 
 // --- events ---
 std::string EncodeEvent(const Event& e);

@@ -21,8 +21,16 @@ bool DeferredWrites::Update(uint64_t block, uint32_t offset,
   absl::MutexLock l(&mu_);
   auto it = entries_.find(block);
   if (it == entries_.end()) return false;
-  std::memcpy(it->second.data.data() + offset, bytes.data(), bytes.size());
-  it->second.version = next_version_++;
+  Entry& e = it->second;
+  // Copy on write: the shared extent may be being written by the group
+  // commit right now.
+  auto own = std::make_shared<AlignedBuffer>(block_size_);
+  std::memcpy(own->data(), e.extent->data() + e.index * block_size_,
+              block_size_);
+  std::memcpy(own->data() + offset, bytes.data(), bytes.size());
+  e.extent = std::move(own);
+  e.index = 0;
+  e.version = next_version_++;
   return true;
 }
 
@@ -31,26 +39,30 @@ bool DeferredWrites::Read(uint64_t block, absl::Span<uint8_t> out) {
   absl::MutexLock l(&mu_);
   auto it = entries_.find(block);
   if (it == entries_.end()) return false;
-  std::memcpy(out.data(), it->second.data.data(), block_size_);
+  std::memcpy(out.data(),
+              it->second.extent->data() + it->second.index * block_size_,
+              block_size_);
   return true;
 }
 
-void DeferredWrites::Insert(uint64_t block, uint64_t epoch, DiffPos record_end,
-                            absl::Span<const uint8_t> contents) {
-  AlignedBuffer data(block_size_);
-  std::memcpy(data.data(), contents.data(), block_size_);
+void DeferredWrites::Insert(const std::vector<uint64_t>& blocks,
+                            uint64_t epoch, DiffPos record_end,
+                            std::shared_ptr<const AlignedBuffer> extent) {
   absl::MutexLock l(&mu_);
-  auto [it, inserted] = entries_.try_emplace(
-      block, Entry{epoch, record_end, next_version_++, std::move(data)});
-  if (!inserted) {
-    // Cannot happen: a pending block is classified "buffered", not
-    // preserved. Keep the newest contents regardless.
-    std::memcpy(it->second.data.data(), contents.data(), block_size_);
-    it->second.version = next_version_++;
-    it->second.record_end = std::max(it->second.record_end, record_end);
-    return;
+  size_t added = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    Entry entry{epoch, record_end, next_version_++, extent, i};
+    auto [it, inserted] = entries_.try_emplace(blocks[i], entry);
+    if (inserted) {
+      ++added;
+    } else {
+      // Cannot happen (a pending block is classified "buffered", not
+      // preserved); keep the newest contents regardless.
+      entry.record_end = std::max(it->second.record_end, record_end);
+      it->second = entry;
+    }
   }
-  count_.fetch_add(1, std::memory_order_release);
+  count_.fetch_add(added, std::memory_order_release);
 }
 
 std::vector<DeferredWrites::Ready> DeferredWrites::TakeReady(DiffPos synced) {
@@ -59,9 +71,8 @@ std::vector<DeferredWrites::Ready> DeferredWrites::TakeReady(DiffPos synced) {
   absl::MutexLock l(&mu_);
   for (const auto& [block, entry] : entries_) {
     if (entry.record_end <= synced) {
-      AlignedBuffer copy(block_size_);
-      std::memcpy(copy.data(), entry.data.data(), block_size_);
-      out.push_back(Ready{block, entry.epoch, entry.version, std::move(copy)});
+      out.push_back(Ready{block, entry.epoch, entry.version, entry.extent,
+                          entry.index, block_size_});
     }
   }
   std::sort(out.begin(), out.end(),

@@ -4,10 +4,13 @@
 // group sync").
 //
 // An entry exists only for a block preserved in the current epoch whose
-// record is not yet known durable. Writers (holding the block's range lock)
-// insert or update entries; the group commit copies out the entries whose
-// record is below the synced position, writes them to the live device and
-// retires each one whose version did not change meanwhile.
+// record is not yet known durable. A write inserts its preserved blocks as
+// one shared extent (no per-block copies); the group commit takes the
+// entries whose record is below the synced position, writes runs straight
+// from their extents to the live device and retires each entry whose
+// version did not change meanwhile. A later write to a pending block gets
+// a private copy of that block first, so an extent handed to the group
+// commit is never modified.
 //
 // Thread safety: safe for concurrent use.
 
@@ -17,6 +20,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -41,18 +45,21 @@ class DeferredWrites {
   bool Update(uint64_t block, uint32_t offset, absl::Span<const uint8_t> bytes);
   // If `block` is pending, copies its contents to `out` (one block).
   bool Read(uint64_t block, absl::Span<uint8_t> out);
-  // Adds a pending block (the caller holds its range lock and has accounted
-  // for block_size bytes of budget).
-  void Insert(uint64_t block, uint64_t epoch, DiffPos record_end,
-              absl::Span<const uint8_t> contents);
+  // Adds pending blocks: blocks[i]'s contents are block i of `extent`. The
+  // caller holds their range lock and accounted for their budget.
+  void Insert(const std::vector<uint64_t>& blocks, uint64_t epoch,
+              DiffPos record_end, std::shared_ptr<const AlignedBuffer> extent);
 
   struct Ready {
     uint64_t block;
     uint64_t epoch;
     uint64_t version;
-    AlignedBuffer data;
+    std::shared_ptr<const AlignedBuffer> extent;
+    size_t index;  // block index within the extent
+    const uint8_t* data() const { return extent->data() + index * size; }
+    uint32_t size;
   };
-  // Copies of the entries whose record ends at or below `synced`, by block.
+  // The entries whose record ends at or below `synced`, by block.
   std::vector<Ready> TakeReady(DiffPos synced);
   // Removes each entry whose version is unchanged since TakeReady, calling
   // `retired(block, epoch)` under the internal lock first. Returns the
@@ -65,7 +72,8 @@ class DeferredWrites {
     uint64_t epoch;
     DiffPos record_end;
     uint64_t version;
-    AlignedBuffer data;
+    std::shared_ptr<const AlignedBuffer> extent;
+    size_t index;
   };
 
   const uint32_t block_size_;

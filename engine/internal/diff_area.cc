@@ -187,11 +187,29 @@ absl::Status DiffArea::ScanRecords(
   return absl::OkStatus();
 }
 
-absl::Status DiffArea::FinishRecovery(const std::map<uint64_t, uint64_t>& live) {
+absl::Status DiffArea::FinishRecovery(
+    const std::map<uint64_t, uint64_t>& live,
+    const std::map<uint32_t, DiffPos>& resume) {
   std::vector<uint32_t> remove;
   {
     absl::MutexLock l(&mu_);
+    for (const auto& [volume, pos] : resume) {
+      Segment* seg = BySeq(pos.seq);
+      if (seg == nullptr || seg->volume != volume || seg->punched != 0 ||
+          pos.offset < kSlotSize || pos.offset % kSlotSize != 0 ||
+          pos.offset > options_.segment_size) {
+        continue;
+      }
+      seg->state = State::kActive;
+      seg->write_offset = pos.offset;
+      auto it = live.find(seg->seq);
+      seg->live = it == live.end() ? 0 : it->second;
+      Chain& chain = ChainFor(volume);
+      chain.active = seg;
+      chain.reserved_end = chain.synced = pos;
+    }
     for (auto& [file_no, seg] : files_) {
+      if (seg->state == State::kActive) continue;
       auto it = seg->state == State::kSealed ? live.find(seg->seq) : live.end();
       if (it != live.end() && it->second > 0) {
         seg->live = it->second;
@@ -349,6 +367,7 @@ absl::StatusOr<DiffArea::Reservation> DiffArea::Reserve(uint32_t volume,
     if (chain.spare != nullptr) {
       chain.active = std::exchange(chain.spare, nullptr);
       chain.active->state = State::kActive;
+      chain.want_spare = true;  // the next one, in the background
       continue;
     }
     if (chain.preparing) {
@@ -377,6 +396,46 @@ absl::Status DiffArea::WriteRecord(const Reservation& r,
     file = seg->file.get();
   }
   return file->WriteAt(r.offset, data);
+}
+
+void DiffArea::RequestSpare(uint32_t volume) {
+  absl::MutexLock l(&mu_);
+  ChainFor(volume).want_spare = true;
+}
+
+absl::Status DiffArea::PrepareSpares() {
+  for (;;) {
+    uint32_t volume = 0;
+    bool found = false;
+    {
+      absl::MutexLock l(&mu_);
+      for (auto& [v, chain] : chains_) {
+        if (chain.want_spare && chain.spare == nullptr && !chain.preparing) {
+          volume = v;
+          found = true;
+          chain.preparing = true;
+          chain.want_spare = false;
+          break;
+        }
+      }
+    }
+    if (!found) return absl::OkStatus();
+    absl::StatusOr<Segment*> seg = Prepare(volume);
+    absl::MutexLock l(&mu_);
+    Chain& chain = ChainFor(volume);
+    chain.preparing = false;
+    prepared_cv_.SignalAll();
+    if (!seg.ok()) {
+      if (absl::IsResourceExhausted(seg.status())) continue;
+      return seg.status();
+    }
+    if (chain.spare == nullptr) {
+      chain.spare = *seg;
+    } else {
+      (*seg)->state = State::kFree;  // cannot happen: we held `preparing`
+      by_seq_.erase((*seg)->seq);
+    }
+  }
 }
 
 void DiffArea::Complete(const Reservation& r) {
@@ -481,6 +540,16 @@ absl::Status DiffArea::ReadData(uint64_t seq, uint64_t offset,
   return ReadAligned(file, offset, out);
 }
 
+absl::StatusOr<uint64_t> DiffArea::Salt(uint64_t seq) {
+  absl::MutexLock l(&mu_);
+  Segment* seg = BySeq(seq);
+  if (seg == nullptr) {
+    return absl::DataLossError(absl::StrFormat(
+        "diff-area segment %u is missing", seq));
+  }
+  return seg->salt;
+}
+
 std::vector<uint64_t> DiffArea::ReclaimableSegments() {
   absl::MutexLock l(&mu_);
   std::vector<uint64_t> out;
@@ -525,9 +594,14 @@ absl::Status DiffArea::PunchDead(uint64_t seq, uint64_t offset,
     Segment* seg = BySeq(seq);
     if (seg == nullptr) return absl::OkStatus();
     file = seg->file.get();
-    seg->punched += length;
   }
-  return file->PunchHole(offset, length);
+  // The space counts as returned only once the deallocation is durable: a
+  // crash must not bring back bytes the cap already handed out again.
+  RETURN_IF_ERROR(file->PunchHole(offset, length));
+  RETURN_IF_ERROR(file->SyncAll());
+  absl::MutexLock l(&mu_);
+  if (Segment* seg = BySeq(seq)) seg->punched += length;
+  return absl::OkStatus();
 }
 
 bool DiffArea::HasRoom() {

@@ -24,6 +24,10 @@ absl::StatusOr<CheckReport> EngineImpl::Check() {
   std::map<uint64_t, uint64_t> counts;
   uint64_t index_entries = 0, change_entries = 0;
   {
+    // The catalog and the in-memory counts are compared: no collection or
+    // overlay commit may move them meanwhile.
+    absl::MutexLock gc(&gc_mu_);
+    absl::MutexLock flush(&flush_mu_);
     // Hold the reader barrier: segments are not reused under us.
     absl::ReaderMutexLock barrier(diff_->reader_barrier());
     ASSIGN_OR_RETURN(std::unique_ptr<Txn> txn, catalog_->BeginRead());

@@ -33,6 +33,7 @@
 #include "engine/internal/catalog_records.h"
 #include "engine/internal/diff_area.h"
 #include "engine/internal/index_overlay.h"
+#include "engine/internal/io_pool.h"
 #include "engine/internal/volume_impl.h"
 
 namespace shadowset::internal {
@@ -70,6 +71,18 @@ class EngineImpl final : public Engine {
   absl::StatusOr<std::vector<uint64_t>> ChangedBlocks(
       const SetId& older, const SetId& newer,
       const std::string& volume) override;
+  absl::StatusOr<Volume*> CreateStagingVolume(const std::string& target,
+                                              uint64_t size) override;
+  absl::Status SwitchInStagingVolumes(
+      const std::vector<std::string>& targets) override;
+  absl::Status DropStagingVolumes() override;
+  absl::Status RecordBackup(const BackupRecord& record) override;
+  std::vector<BackupRecord> ListBackups() override;
+  absl::StatusOr<BackupRecord> GetBackup(const std::string& id) override;
+  absl::Status RecordEvent(EventKind kind, const SetId& set,
+                           const std::string& volume,
+                           const std::string& message) override;
+  absl::Time ClockHighWater() override;
   absl::Status Flush() override;
   absl::StatusOr<CheckReport> Check() override;
   std::vector<Event> Events(size_t limit) override;
@@ -82,6 +95,7 @@ class EngineImpl final : public Engine {
     return options_.background == BackgroundMode::kInline;
   }
   DiffArea* diff_area() { return diff_.get(); }
+  IoPool* io_pool() { return io_pool_.get(); }
 
   // kFailedPrecondition once the engine has failed.
   absl::Status CheckHealthy();
@@ -97,13 +111,15 @@ class EngineImpl final : public Engine {
                                                    uint64_t last,
                                                    uint64_t epoch);
 
-  // Appends one pre-image record for `blocks` (contents in `old`, one block
-  // each) in epoch `epoch`, publishes its entries and returns the position
-  // just past it. kResourceExhausted: no diff-area space (the caller makes
-  // room and re-evaluates).
+  // Appends one pre-image record for `blocks` in epoch `epoch`, publishes
+  // its entries and returns the position just past it. `record` holds a
+  // header slot followed by the blocks' old contents, one block each; it is
+  // consumed (the header is written into it, zero blocks squeezed out).
+  // kResourceExhausted: no diff-area space (the caller makes room and
+  // re-evaluates).
   absl::StatusOr<DiffPos> AppendRecord(VolumeImpl* volume, uint64_t epoch,
                                        const std::vector<uint64_t>& blocks,
-                                       absl::Span<const uint8_t> old);
+                                       AlignedBuffer& record);
   // Blocks (incl. header slots) of one record at most.
   size_t MaxBlocksPerRecord() const;
   // Diff area full: deletes the oldest snapshot set (an event) and collects
@@ -146,6 +162,10 @@ class EngineImpl final : public Engine {
                             uint64_t* next_commit);
   absl::StatusOr<std::unique_ptr<BlockDevice>> OpenDevice(
       const VolumeRecord& record, bool create, std::string* path);
+  // Creates a volume's device and record (CreateVolume, CreateStagingVolume).
+  absl::StatusOr<std::unique_ptr<VolumeImpl>> MakeVolume(
+      const std::string& name, uint64_t size, const std::string& device_path,
+      bool staging);
   std::string VolumePath(uint32_t id) const;
   absl::Status ReplayVolume(const VolumeRecord& record,
                             const std::vector<DiffArea::SegmentInfo>& segs,
@@ -173,6 +193,7 @@ class EngineImpl final : public Engine {
   void CommitterLoop();
   void FlusherLoop();
   void GcLoop();
+  void PreparerLoop();
   std::vector<VolumeImpl*> AllVolumes();
 
   // Constant after Open.
@@ -186,6 +207,8 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<DiffArea> diff_;
   std::unique_ptr<IndexOverlay> overlay_;
+  // Snapshot reads at queue depth (no threads in inline mode).
+  std::unique_ptr<IoPool> io_pool_;
 
   // Sticky error.
   std::atomic<bool> failed_{false};
@@ -199,6 +222,13 @@ class EngineImpl final : public Engine {
   absl::flat_hash_map<uint32_t, VolumeImpl*> volumes_by_id_
       ABSL_GUARDED_BY(volumes_mu_);
   uint32_t next_volume_id_ ABSL_GUARDED_BY(volumes_mu_) = 1;
+  // Restore staging volumes by target name (also in volumes_by_id_).
+  std::map<std::string, std::unique_ptr<VolumeImpl>> staging_
+      ABSL_GUARDED_BY(volumes_mu_);
+  // Volumes replaced by a restore: kept (failing every call) until the
+  // engine ends, since callers may still hold pointers.
+  std::vector<std::unique_ptr<VolumeImpl>> retired_
+      ABSL_GUARDED_BY(volumes_mu_);
 
   // Snapshot sets.
   absl::Mutex create_mu_;  // one creation at a time (TryLock)
@@ -224,6 +254,7 @@ class EngineImpl final : public Engine {
   bool commit_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
   bool flush_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
   bool gc_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
+  bool prepare_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -122,13 +122,31 @@ namespace internal {
 EngineImpl::~EngineImpl() {
   StopBackground();
   if (opened_ && !failed_.load()) {
-    // Best effort: leave acknowledged writes durable and the index
-    // committed, so the next open has little to replay.
-    SyncRound(AllVolumes()).IgnoreError();
-    FlushOverlay().IgnoreError();
+    // A clean close: auto-release sets end with the engine (DESIGN §2.5),
+    // acknowledged writes become durable, the index is committed and queued
+    // collection finishes; then the catalog records the clean close, so the
+    // next open need not sweep.
+    absl::Status st = [&]() -> absl::Status {
+      {
+        absl::MutexLock l(&sets_mu_);
+        std::vector<SetId> auto_release;
+        for (const auto& [id, set] : sets_) {
+          if (!set.persistent) auto_release.push_back(id);
+        }
+        for (const SetId& id : auto_release) {
+          RETURN_IF_ERROR(DeleteSetLocked(id, EventKind::kSetDeleted,
+                                          "auto-release set ended with the "
+                                          "engine"));
+        }
+      }
+      RETURN_IF_ERROR(SyncRound(AllVolumes()));
+      RETURN_IF_ERROR(RunGc());
+      return catalog_->Update([](Txn& txn) {
+        return txn.Put(Db::kMeta, kMetaOpen, EncodeU64(0)).status();
+      });
+    }();
+    st.IgnoreError();  // the next open recovers whatever did not finish
   }
-  // Auto-release sets end with the engine (DESIGN §2.5); their records are
-  // collected at the next open.
 }
 
 std::string EngineImpl::VolumePath(uint32_t id) const {
@@ -219,6 +237,7 @@ absl::Status EngineImpl::LoadMetaFrom(Txn& txn, uint64_t* next_volume,
   ASSIGN_OR_RETURN(diff_, DiffArea::Open(env_, JoinPath(dir_, kDiffDir),
                                          diff_options));
   overlay_ = std::make_unique<IndexOverlay>(options_.overlay_max_entries);
+  io_pool_ = std::make_unique<IoPool>(env_, inline_mode() ? 0 : 8);
   ASSIGN_OR_RETURN(*next_volume, meta(kMetaNextVolumeId));
   ASSIGN_OR_RETURN(*next_commit, meta(kMetaNextCommitSeq));
   ASSIGN_OR_RETURN(std::unique_ptr<Cursor> events, txn.OpenCursor(Db::kEvents));
@@ -313,6 +332,8 @@ absl::Status EngineImpl::ReplayVolume(
 absl::Status EngineImpl::Recover() {
   std::vector<VolumeRecord> volume_records;
   std::vector<SetRecord> set_records;
+  // Set while an engine has the directory open; cleared by a clean close.
+  bool unclean = false;
   {
     ASSIGN_OR_RETURN(std::unique_ptr<Txn> txn, catalog_->BeginRead());
     ASSIGN_OR_RETURN(std::unique_ptr<Cursor> c, txn->OpenCursor(Db::kVolumes));
@@ -329,6 +350,32 @@ absl::Status EngineImpl::Recover() {
       set_records.push_back(std::move(r));
       ASSIGN_OR_RETURN(s_ok, s->Next());
     }
+    ASSIGN_OR_RETURN(std::optional<absl::string_view> open_flag,
+                     txn->Get(Db::kMeta, kMetaOpen));
+    if (open_flag) {
+      ASSIGN_OR_RETURN(uint64_t flag, DecodeU64(*open_flag, kMetaOpen));
+      unclean = flag != 0;
+    }
+  }
+
+  // A restore that did not switch its staging volumes in is abandoned:
+  // their records go first, then (as orphans) their files.
+  std::vector<VolumeRecord> staged;
+  for (auto it = volume_records.begin(); it != volume_records.end();) {
+    if (it->staging) {
+      staged.push_back(*it);
+      it = volume_records.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!staged.empty()) {
+    RETURN_IF_ERROR(catalog_->Update([&](Txn& txn) -> absl::Status {
+      for (const VolumeRecord& r : staged) {
+        RETURN_IF_ERROR(txn.Delete(Db::kVolumes, VolumeKey(r.id)).status());
+      }
+      return absl::OkStatus();
+    }));
   }
 
   // Orphan volume files (a crash inside CreateVolume) are removed.
@@ -356,10 +403,17 @@ absl::Status EngineImpl::Recover() {
   const uint64_t end_seq = segs.empty() ? 1 : segs.back().seq + 1;
   uint64_t replayed = 0;
   std::map<uint32_t, uint64_t> max_replayed;
+  // After a clean close a volume resumes appending at its checkpoint; after
+  // a crash (or if anything had to be replayed) at a fresh segment.
+  std::map<uint32_t, DiffPos> resume;
   for (const VolumeRecord& r : volume_records) {
-    uint64_t max_epoch = 0;
-    RETURN_IF_ERROR(ReplayVolume(r, segs, &max_epoch, &replayed));
+    uint64_t max_epoch = 0, records = 0;
+    RETURN_IF_ERROR(ReplayVolume(r, segs, &max_epoch, &records));
     max_replayed[r.id] = max_epoch;
+    replayed += records;
+    if (!unclean && records == 0 && r.checkpoint.seq != 0) {
+      resume[r.id] = r.checkpoint;
+    }
   }
 
   // 2. Epochs: C := max(C persisted, 1 + largest epoch in the index or the
@@ -404,34 +458,38 @@ absl::Status EngineImpl::Recover() {
   for (VolumeRecord& r : volume_records) {
     r.epoch = std::max({r.epoch, max_key[r.id] + 1, max_replayed[r.id] + 1,
                         newest_snapshot[r.id] + 1});
-    // Everything scanned is in the index; appends go to fresh segments.
-    r.checkpoint = DiffPos{end_seq, 0};
+    // Everything scanned is in the index.
+    if (!resume.contains(r.id)) r.checkpoint = DiffPos{end_seq, 0};
   }
 
-  // 3. Persist the recovered state; queue a sweep of records above each
-  // volume's newest persistent snapshot (those of auto-release sets, which
-  // end here, and any a racing writer left behind).
+  // 3. Persist the recovered state; after an unclean shutdown queue a sweep
+  // of every record (those only auto-release sets read, and any a racing
+  // writer left behind).
   RETURN_IF_ERROR(catalog_->Update([&](Txn& txn) -> absl::Status {
     for (const VolumeRecord& r : volume_records) {
       RETURN_IF_ERROR(
           txn.Put(Db::kVolumes, VolumeKey(r.id), EncodeVolumeRecord(r)).status());
-      if (max_key[r.id] > newest_persistent[r.id] ||
-          max_replayed[r.id] > newest_persistent[r.id]) {
+      if (unclean && (max_key[r.id] > 0 || max_replayed[r.id] > 0)) {
+        // Sets that ended with the crash (auto-release ones, which are never
+        // recorded) may have been the only readers of any record: sweep
+        // them all against the sets that remain.
         RETURN_IF_ERROR(txn.Put(Db::kGc,
-                                GcKey(r.id, newest_persistent[r.id],
+                                GcKey(r.id, 0,
                                       std::numeric_limits<uint64_t>::max()),
                                 "")
                             .status());
       }
     }
-    if (replayed > 0 || gc_rows > 0) {
+    if (unclean) {
       RETURN_IF_ERROR(PutEvent(
           txn, EventKind::kRecovery, SetId(), "",
-          absl::StrFormat("recovered: %u diff-area records replayed, %u "
-                          "garbage-collection ranges resumed",
+          absl::StrFormat("recovered from an unclean shutdown: %u diff-area "
+                          "records replayed, %u garbage-collection ranges "
+                          "resumed",
                           replayed, gc_rows)));
     }
-    return absl::OkStatus();
+    // Cleared again by a clean close.
+    return txn.Put(Db::kMeta, kMetaOpen, EncodeU64(1)).status();
   }));
 
   // 4. Segments: referenced ones stay, the rest return to the pool.
@@ -446,7 +504,7 @@ absl::Status EngineImpl::Recover() {
       ASSIGN_OR_RETURN(s_ok, s->Next());
     }
   }
-  RETURN_IF_ERROR(diff_->FinishRecovery(live_counts));
+  RETURN_IF_ERROR(diff_->FinishRecovery(live_counts, resume));
 
   // 5. In-memory state.
   for (const VolumeRecord& r : volume_records) {
@@ -511,8 +569,9 @@ std::vector<VolumeImpl*> EngineImpl::AllVolumes() {
   return out;
 }
 
-absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
-    const std::string& name, uint64_t size, const std::string& device_path) {
+absl::StatusOr<std::unique_ptr<VolumeImpl>> EngineImpl::MakeVolume(
+    const std::string& name, uint64_t size, const std::string& device_path,
+    bool staging) {
   RETURN_IF_ERROR(CheckHealthy());
   bool name_ok = !name.empty() && name.size() <= 64 && name[0] != '.' &&
                  name[0] != '-';
@@ -536,9 +595,11 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
   VolumeRecord record;
   {
     absl::MutexLock l(&volumes_mu_);
-    if (volumes_.contains(name)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("a volume named '", name, "' already exists"));
+    if (staging ? staging_.contains(name) : volumes_.contains(name)) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          staging ? "a restore is already staging volume '"
+                  : "a volume named '",
+          name, staging ? "'" : "' already exists"));
     }
     record.id = next_volume_id_++;
   }
@@ -547,6 +608,7 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
   record.epoch = 1;
   record.device_path = device_path;
   record.created_us = static_cast<uint64_t>(absl::ToUnixMicros(env_->Now()));
+  record.staging = staging;
   std::string path;
   ASSIGN_OR_RETURN(std::unique_ptr<BlockDevice> device,
                    OpenDevice(record, /*create=*/true, &path));
@@ -554,11 +616,13 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
     RETURN_IF_ERROR(env_->SyncDir(JoinPath(dir_, kVolumesDir)));
   }
   absl::Status st = catalog_->Update([&](Txn& txn) -> absl::Status {
-    ASSIGN_OR_RETURN(bool fresh, txn.Put(Db::kNames, name,
-                                         VolumeKey(record.id), true));
-    if (!fresh) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("a volume named '", name, "' already exists"));
+    if (!staging) {
+      ASSIGN_OR_RETURN(bool fresh, txn.Put(Db::kNames, name,
+                                           VolumeKey(record.id), true));
+      if (!fresh) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("a volume named '", name, "' already exists"));
+      }
     }
     RETURN_IF_ERROR(txn.Put(Db::kVolumes, VolumeKey(record.id),
                             EncodeVolumeRecord(record))
@@ -566,27 +630,35 @@ absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
     RETURN_IF_ERROR(txn.Put(Db::kMeta, kMetaNextVolumeId,
                             EncodeU64(record.id + 1))
                         .status());
+    if (staging) return absl::OkStatus();
     return PutEvent(txn, EventKind::kVolumeCreated, SetId(), name,
                     absl::StrFormat("%u bytes, %u-byte blocks, at %s", size,
                                     block_size_, path));
   });
   if (!st.ok()) {
+    device.reset();
     if (device_path.empty()) env_->RemoveFile(path).IgnoreError();
     if (absl::IsAlreadyExists(st)) return st;
     return Fail(st);
   }
-  auto volume = std::make_unique<VolumeImpl>(this, record, std::move(device),
-                                             path, options_.direct_io, 0);
+  return std::make_unique<VolumeImpl>(this, record, std::move(device), path,
+                                      options_.direct_io, 0);
+}
+
+absl::StatusOr<VolumeInfo> EngineImpl::CreateVolume(
+    const std::string& name, uint64_t size, const std::string& device_path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<VolumeImpl> volume,
+                   MakeVolume(name, size, device_path, /*staging=*/false));
   VolumeInfo info;
-  info.id = record.id;
+  info.id = volume->id();
   info.name = name;
   info.size = size;
   info.block_size = block_size_;
-  info.block_count = record.block_count;
-  info.path = path;
-  info.created = absl::FromUnixMicros(static_cast<int64_t>(record.created_us));
+  info.block_count = volume->block_count();
+  info.path = volume->path();
+  info.created = absl::FromUnixMicros(static_cast<int64_t>(volume->created_us()));
   absl::MutexLock l(&volumes_mu_);
-  volumes_by_id_[record.id] = volume.get();
+  volumes_by_id_[info.id] = volume.get();
   volumes_[name] = std::move(volume);
   return info;
 }
@@ -597,8 +669,15 @@ absl::StatusOr<Volume*> EngineImpl::GetVolume(const std::string& name) {
 }
 
 std::vector<VolumeInfo> EngineImpl::ListVolumes() {
+  std::vector<VolumeImpl*> named;
+  {
+    absl::MutexLock l(&volumes_mu_);
+    for (const auto& [name, v] : volumes_) named.push_back(v.get());
+  }
+  std::sort(named.begin(), named.end(),
+            [](VolumeImpl* a, VolumeImpl* b) { return a->id() < b->id(); });
   std::vector<VolumeInfo> out;
-  for (VolumeImpl* v : AllVolumes()) {
+  for (VolumeImpl* v : named) {
     VolumeInfo info;
     info.id = v->id();
     info.name = v->name();

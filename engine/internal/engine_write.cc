@@ -95,30 +95,30 @@ size_t EngineImpl::MaxBlocksPerRecord() const {
 
 absl::StatusOr<DiffPos> EngineImpl::AppendRecord(
     VolumeImpl* volume, uint64_t epoch, const std::vector<uint64_t>& blocks,
-    absl::Span<const uint8_t> old) {
+    AlignedBuffer& record) {
   const uint64_t bs = block_size_;
   RecordHeader header;
   header.volume = volume->id();
   header.epoch = epoch;
   header.block_size = block_size_;
-  std::vector<size_t> nonzero;
+  // Zero blocks keep only their header entry; later data moves down.
+  size_t kept = 0;
   for (size_t i = 0; i < blocks.size(); ++i) {
-    absl::Span<const uint8_t> data = old.subspan(i * bs, bs);
+    uint8_t* data = record.data() + kSlotSize + i * bs;
     RecordEntry e;
     e.block = blocks[i];
-    if (!IsAllZero(data)) {
+    if (!IsAllZero(absl::MakeConstSpan(data, bs))) {
       e.length = block_size_;
-      e.data_hash = HashData(data);
-      nonzero.push_back(i);
+      e.data_hash = HashData(absl::MakeConstSpan(data, bs));
+      if (kept != i) {
+        std::memmove(record.data() + kSlotSize + kept * bs, data, bs);
+      }
+      ++kept;
     }
     header.entries.push_back(e);
   }
-  header.data_slots = static_cast<uint32_t>(nonzero.size() * bs / kSlotSize);
-  AlignedBuffer record(kSlotSize + nonzero.size() * bs);
-  for (size_t k = 0; k < nonzero.size(); ++k) {
-    std::memcpy(record.data() + kSlotSize + k * bs,
-                old.data() + nonzero[k] * bs, bs);
-  }
+  header.data_slots = static_cast<uint32_t>(kept * bs / kSlotSize);
+  const uint64_t record_bytes = kSlotSize + kept * bs;
 
   // Room in the overlay before a diff-area position: every reservation in
   // flight can then always publish, so the overlay commit always advances.
@@ -138,7 +138,7 @@ absl::StatusOr<DiffPos> EngineImpl::AppendRecord(
     }
   }
   absl::StatusOr<DiffArea::Reservation> r =
-      diff_->Reserve(volume->id(), record.size());
+      diff_->Reserve(volume->id(), record_bytes);
   if (!r.ok()) {
     overlay_->Release(n);
     if (absl::IsResourceExhausted(r.status())) return r.status();
@@ -146,7 +146,7 @@ absl::StatusOr<DiffPos> EngineImpl::AppendRecord(
   }
   header.seq = r->seq;
   EncodeRecordHeader(header, r->salt, record.span().first(kSlotSize));
-  absl::Status st = diff_->WriteRecord(*r, record.span());
+  absl::Status st = diff_->WriteRecord(*r, record.span().first(record_bytes));
   if (!st.ok()) {
     diff_->Complete(*r);  // abandoned: its slots stay invalid
     overlay_->Release(n);
@@ -250,18 +250,17 @@ absl::Status EngineImpl::ReleaseDeferredWrites(VolumeImpl* volume) {
   if (ready.empty()) return absl::OkStatus();
   const uint64_t bs = block_size_;
   // The pre-images are durable: now the live blocks may reach the disk.
+  // Runs of blocks adjacent on the volume and in one extent go out in one
+  // write, straight from the extent.
   for (size_t i = 0; i < ready.size();) {
     size_t j = i + 1;
-    while (j < ready.size() && ready[j].block == ready[j - 1].block + 1) ++j;
-    if (j - i == 1) {
-      RETURN_IF_ERROR(volume->DeviceWrite(ready[i].block, ready[i].data.span()));
-    } else {
-      AlignedBuffer run((j - i) * bs);
-      for (size_t k = i; k < j; ++k) {
-        std::memcpy(run.data() + (k - i) * bs, ready[k].data.data(), bs);
-      }
-      RETURN_IF_ERROR(volume->DeviceWrite(ready[i].block, run.span()));
+    while (j < ready.size() && ready[j].block == ready[j - 1].block + 1 &&
+           ready[j].extent == ready[i].extent &&
+           ready[j].index == ready[j - 1].index + 1) {
+      ++j;
     }
+    RETURN_IF_ERROR(volume->DeviceWrite(
+        ready[i].block, absl::MakeConstSpan(ready[i].data(), (j - i) * bs)));
     i = j;
   }
   size_t removed = volume->deferred().Retire(
@@ -377,6 +376,8 @@ void EngineImpl::StartBackground() {
   threads_.push_back(env_->StartThread("ss-commit", [this] { CommitterLoop(); }));
   threads_.push_back(env_->StartThread("ss-overlay", [this] { FlusherLoop(); }));
   threads_.push_back(env_->StartThread("ss-gc", [this] { GcLoop(); }));
+  threads_.push_back(
+      env_->StartThread("ss-prepare", [this] { PreparerLoop(); }));
 }
 
 void EngineImpl::StopBackground() {
@@ -445,6 +446,26 @@ void EngineImpl::GcLoop() {
       gc_wanted_ = false;
     }
     if (!failed_.load()) RunGc().IgnoreError();
+  }
+}
+
+void EngineImpl::PreparerLoop() {
+  for (;;) {
+    {
+      absl::MutexLock l(&bg_mu_);
+      bg_mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](EngineImpl* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return e->stop_ || e->prepare_wanted_;
+              },
+              this),
+          absl::Milliseconds(20));
+      if (stop_) return;
+      prepare_wanted_ = false;
+    }
+    if (failed_.load()) continue;
+    absl::Status st = diff_->PrepareSpares();
+    if (!st.ok()) Fail(st).IgnoreError();
   }
 }
 

@@ -80,6 +80,12 @@ size_t VolumeImpl::live_snapshots() const {
   return live_.size();
 }
 
+absl::Status VolumeImpl::CheckLive() const {
+  if (!retired_.load(std::memory_order_acquire)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "volume '%s' was replaced by a restore; look it up again", name_));
+}
+
 // --- device I/O -------------------------------------------------------------
 
 absl::Status VolumeImpl::DeviceRead(uint64_t block, absl::Span<uint8_t> out) {
@@ -107,6 +113,7 @@ absl::Status VolumeImpl::DeviceWrite(uint64_t block,
 absl::Status VolumeImpl::Write(uint64_t offset, absl::Span<const uint8_t> data,
                                const WriteOptions& options) {
   RETURN_IF_ERROR(engine_->CheckHealthy());
+  RETURN_IF_ERROR(CheckLive());
   if (offset > size() || data.size() > size() - offset) {
     return absl::OutOfRangeError(absl::StrFormat(
         "write of %u bytes at offset %u passes the end of volume '%s' (%u "
@@ -205,28 +212,44 @@ absl::Status VolumeImpl::WriteLocked(uint64_t offset,
   needs_sync = false;
 #endif
 
-  // 2. Preserve the old contents (DESIGN I1 and the write ordering).
-  AlignedBuffer old;
+  // 2. Preserve the old contents (DESIGN I1 and the write ordering), one
+  // record at a time, read straight into the record's buffer. A partially
+  // covered first or last block keeps a copy of its old contents for step 3.
+  const uint64_t head_block = first, tail_block = last;
+  const bool head_partial = offset % block_size_ != 0 ||
+                            (first == last && data.size() < block_size_);
+  const bool tail_partial = (offset + data.size()) % block_size_ != 0;
+  AlignedBuffer head_old, tail_old;
   DiffPos record_end;
   if (!preserve.empty()) {
-    old = AlignedBuffer(preserve.size() * block_size_);
-    for (size_t i = 0; i < preserve.size();) {
-      size_t j = i + 1;
-      while (j < preserve.size() && preserve[j] == preserve[j - 1] + 1) ++j;
-      RETURN_IF_ERROR(DeviceRead(
-          preserve[i], old.span().subspan(i * block_size_,
-                                          (j - i) * block_size_)));
-      i = j;
-    }
     const size_t per_record = engine_->MaxBlocksPerRecord();
     size_t done = 0;
     while (done < preserve.size()) {
-      size_t k = std::min(per_record, preserve.size() - done);
+      const size_t k = std::min(per_record, preserve.size() - done);
       std::vector<uint64_t> chunk(preserve.begin() + done,
                                   preserve.begin() + done + k);
-      absl::StatusOr<DiffPos> end = engine_->AppendRecord(
-          this, epoch, chunk,
-          old.span().subspan(done * block_size_, k * block_size_));
+      AlignedBuffer record(kSlotSize + k * block_size_);
+      for (size_t i = 0; i < k;) {
+        size_t j = i + 1;
+        while (j < k && chunk[j] == chunk[j - 1] + 1) ++j;
+        RETURN_IF_ERROR(DeviceRead(
+            chunk[i], record.span().subspan(kSlotSize + i * block_size_,
+                                            (j - i) * block_size_)));
+        i = j;
+      }
+      for (size_t i = 0; i < k; ++i) {
+        const uint8_t* old = record.data() + kSlotSize + i * block_size_;
+        if (chunk[i] == head_block && head_partial && head_old.size() == 0) {
+          head_old = AlignedBuffer(block_size_);
+          std::memcpy(head_old.data(), old, block_size_);
+        }
+        if (chunk[i] == tail_block && tail_partial && tail_old.size() == 0) {
+          tail_old = AlignedBuffer(block_size_);
+          std::memcpy(tail_old.data(), old, block_size_);
+        }
+      }
+      absl::StatusOr<DiffPos> end =
+          engine_->AppendRecord(this, epoch, chunk, record);
       if (end.ok()) {
         record_end = *end;
         done += k;
@@ -245,39 +268,40 @@ absl::Status VolumeImpl::WriteLocked(uint64_t offset,
           ASSIGN_OR_RETURN(uint64_t w, WriteEpoch(b, view));
           still = w <= view.s_max;
         }
-        if (!still) {
+        if (still) {
+          preserve[kept++] = b;
+        } else {
           kind[b - first] = Kind::kDirect;
-          continue;
         }
-        if (kept != i) {
-          std::memmove(old.data() + kept * block_size_,
-                       old.data() + i * block_size_, block_size_);
-        }
-        preserve[kept++] = b;
       }
       preserve.resize(kept);
     }
   }
 
   // 3. Apply the new data. Preserved blocks whose record must become
-  // durable first are held in DeferredWrites; a preserve only auto-release
-  // sets need lets the live write follow at once.
-  std::vector<uint64_t> old_index(n, 0);
-  for (size_t i = 0; i < preserve.size(); ++i) old_index[preserve[i] - first] = i;
-  AlignedBuffer block(block_size_);
+  // durable first are held in DeferredWrites as one extent; a preserve only
+  // auto-release sets need lets the live write follow at once.
+  if (needs_sync && !preserve.empty()) {
+    auto extent = std::make_shared<AlignedBuffer>(preserve.size() * block_size_);
+    for (size_t i = 0; i < preserve.size(); ++i) {
+      const uint64_t b = preserve[i];
+      absl::Span<uint8_t> contents =
+          extent->span().subspan(i * block_size_, block_size_);
+      if (b == head_block && head_partial) {
+        std::memcpy(contents.data(), head_old.data(), block_size_);
+      } else if (b == tail_block && tail_partial) {
+        std::memcpy(contents.data(), tail_old.data(), block_size_);
+      }
+      Compose(b, offset, data, contents);
+    }
+    RETURN_IF_ERROR(engine_->AcquireDeferred(preserve.size() * block_size_));
+    deferred_.Insert(preserve, epoch, record_end, std::move(extent));
+  }
   for (uint64_t i = 0; i < n;) {
     const uint64_t b = first + i;
-    if (kind[i] == Kind::kPreserve) {
-      if (needs_sync) {
-        std::memcpy(block.data(), old.data() + old_index[i] * block_size_,
-                    block_size_);
-        Compose(b, offset, data, block.span());
-        RETURN_IF_ERROR(engine_->AcquireDeferred(block_size_));
-        deferred_.Insert(b, epoch, record_end, block.span());
-        ++i;
-        continue;
-      }
-      kind[i] = Kind::kDirect;
+    if (kind[i] == Kind::kPreserve && needs_sync) {
+      ++i;
+      continue;
     }
     if (kind[i] == Kind::kBuffered) {
       const uint64_t start = b * block_size_;
@@ -308,6 +332,7 @@ absl::Status VolumeImpl::WriteLocked(uint64_t offset,
 // --- read path --------------------------------------------------------------
 
 absl::Status VolumeImpl::Read(uint64_t offset, absl::Span<uint8_t> out) {
+  RETURN_IF_ERROR(CheckLive());
   if (offset > size() || out.size() > size() - offset) {
     return absl::OutOfRangeError(absl::StrFormat(
         "read of %u bytes at offset %u passes the end of volume '%s' (%u "
@@ -353,6 +378,9 @@ absl::Status VolumeImpl::Read(uint64_t offset, absl::Span<uint8_t> out) {
   return absl::OkStatus();
 }
 
-absl::Status VolumeImpl::Flush() { return engine_->SyncRound({this}); }
+absl::Status VolumeImpl::Flush() {
+  RETURN_IF_ERROR(CheckLive());
+  return engine_->SyncRound({this});
+}
 
 }  // namespace shadowset::internal

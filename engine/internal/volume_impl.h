@@ -84,6 +84,10 @@ class VolumeImpl final : public Volume {
   std::vector<uint64_t> LiveEpochs() const;
   size_t live_snapshots() const;
 
+  // A restore replaced this volume: every later call fails.
+  void Retire() { retired_.store(true, std::memory_order_release); }
+  absl::Status CheckLive() const;
+
   // Whole-block device I/O honouring O_DIRECT alignment.
   absl::Status DeviceRead(uint64_t block, absl::Span<uint8_t> out);
   absl::Status DeviceWrite(uint64_t block, absl::Span<const uint8_t> data);
@@ -121,6 +125,7 @@ class VolumeImpl final : public Volume {
   DeferredWrites deferred_;
 
   std::atomic<uint64_t> current_{1};
+  std::atomic<bool> retired_{false};
   mutable absl::Mutex epochs_mu_;
   std::map<uint64_t, bool> live_ ABSL_GUARDED_BY(epochs_mu_);  // epoch -> persistent
 };

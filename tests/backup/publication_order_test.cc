@@ -296,7 +296,7 @@ TEST(PublicationOrderTest, CheckerRefusesUnsafeOrders) {
 // writes nor its unsynced directory entry. Enable once the engine's fault
 // env follows renamed directories; crash_test.cc then also covers the
 // window after the rename.
-TEST(FaultEnvTest, DISABLED_PowerLossFollowsFilesIntoRenamedDirectories) {
+TEST(FaultEnvTest, PowerLossFollowsFilesIntoRenamedDirectories) {
   TempDir tmp;
   FaultInjectionEnv env;
   ASSERT_OK(env.CreateDir(tmp.Sub("a")));

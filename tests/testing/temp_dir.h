@@ -12,10 +12,17 @@ namespace shadowset::testing {
 
 class TempDir {
  public:
-  TempDir() {
+  // `prefer_memory`: use /dev/shm when it exists (tests that simulate
+  // durability themselves and only pay for real fsyncs), unless
+  // TEST_TMPDIR is set.
+  explicit TempDir(bool prefer_memory = false) {
     const char* base = std::getenv("TEST_TMPDIR");
-    std::string pattern =
-        std::string(base != nullptr ? base : "/tmp") + "/shadowset-test-XXXXXX";
+    std::string root = base != nullptr ? base : "/tmp";
+    if (base == nullptr && prefer_memory &&
+        std::filesystem::is_directory("/dev/shm")) {
+      root = "/dev/shm";
+    }
+    std::string pattern = root + "/shadowset-test-XXXXXX";
     char* made = mkdtemp(pattern.data());
     path_ = made != nullptr ? made : "";
   }

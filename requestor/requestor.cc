@@ -183,6 +183,7 @@ absl::StatusOr<SnapshotSetInfo> Requestor::CommitLocked(
   options.hold_timeout = std::min(options_.hold_timeout, end - now);
   absl::StatusOr<SnapshotSetInfo> set =
       engine_->CreateSnapshotSet(volumes_, options);
+  commit_time_ = env_->Now() - now;
   if (set.ok()) return set;
   // A commit cut short by a freeze window is the writer's timeout.
   RETURN_IF_ERROR(session_.EnforceFreezeWindows(ctx));
@@ -269,6 +270,11 @@ std::optional<SnapshotSetInfo> Requestor::snapshot_set() const {
 bool Requestor::persistent() const {
   absl::MutexLock l(&mu_);
   return persistent_;
+}
+
+absl::Duration Requestor::commit_time() const {
+  absl::MutexLock l(&mu_);
+  return commit_time_;
 }
 
 }  // namespace shadowset

@@ -171,6 +171,10 @@ class Requestor {
   std::optional<SnapshotSetInfo> snapshot_set() const;
   // Whether the set is (or will be) persistent; known from step 3.
   bool persistent() const;
+  // How long the engine's commit of the set took (CreateSnapshotSet: the
+  // write gates' hold and the catalog transaction), once DoSnapshotSet
+  // reached it; zero before.
+  absl::Duration commit_time() const;
 
  private:
   enum class Phase {
@@ -215,6 +219,7 @@ class Requestor {
   bool persistent_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<SnapshotSetInfo> set_ ABSL_GUARDED_BY(mu_);
   bool set_deleted_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Duration commit_time_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace shadowset

@@ -50,11 +50,10 @@ absl::Status ClassifyManifestMismatch(const ExpiryToken& token,
                                       absl::Status foreign) {
   std::string prefix = absl::StrCat("backup ", dir_name, ": ");
   if (token.backup_id != dir_name) {
-    return WithTokenError(
-        absl::FailedPreconditionError(absl::StrCat(
-            prefix, "the expiry token belongs to backup '", token.backup_id,
-            "' (", foreign.message(), ")")),
-        TokenError::kForeign);
+    return WithTokenError(absl::FailedPreconditionError(absl::StrCat(
+                              prefix, "the expiry token belongs to backup '",
+                              token.backup_id, "' (", foreign.message(), ")")),
+                          TokenError::kForeign);
   }
   absl::StatusOr<BackupManifest> manifest = ParseManifest(manifest_bytes);
   if (manifest.ok() && manifest->backup_id == dir_name &&
@@ -122,11 +121,10 @@ absl::StatusOr<std::unique_ptr<BackupSetReader>> BackupSetReader::OpenInternal(
     if (dir_type != FileType::kDirectory) {
       return absl::NotFoundError(absl::StrCat("no backup set at ", dir));
     }
-    return WithTokenError(
-        absl::NotFoundError(absl::StrCat("backup ", dir_name,
-                                         " has no expiry token (", token_path,
-                                         " is missing)")),
-        TokenError::kMissing);
+    return WithTokenError(absl::NotFoundError(absl::StrCat(
+                              "backup ", dir_name, " has no expiry token (",
+                              token_path, " is missing)")),
+                          TokenError::kMissing);
   }
   absl::StatusOr<std::string> token_bytes = ReadFileToString(env, token_path);
   if (!token_bytes.ok()) {
@@ -184,8 +182,8 @@ absl::StatusOr<std::unique_ptr<VolumeStream>> BackupSetReader::OpenVolume(
     const std::string& volume) const {
   const ManifestVolume* v = manifest_.FindVolume(volume);
   if (v == nullptr) {
-    return absl::NotFoundError(absl::StrCat(
-        "backup ", manifest_.backup_id, " holds no volume '", volume, "'"));
+    return absl::NotFoundError(absl::StrCat("backup ", manifest_.backup_id,
+                                            " holds no volume '", volume, "'"));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<internal::VolumeFileReader> file,
                    internal::VolumeFileReader::Open(env_, dir_, manifest_, *v,
@@ -201,7 +199,8 @@ std::vector<std::string> BackupSetReader::WriterFiles(
   std::string prefix = absl::StrCat("writers/", writer_id, "/");
   std::vector<std::string> out;
   for (const ManifestFile& f : manifest_.files) {
-    if (absl::StartsWith(f.path, prefix)) out.push_back(f.path.substr(prefix.size()));
+    if (absl::StartsWith(f.path, prefix))
+      out.push_back(f.path.substr(prefix.size()));
   }
   return out;
 }
@@ -235,8 +234,8 @@ absl::StatusOr<std::unique_ptr<VolumeStream>> OpenVolumeAt(
                        env, JoinPath(parent_dir, backup_id), options, now));
   const ManifestVolume* top = set->manifest().FindVolume(volume);
   if (top == nullptr) {
-    return absl::NotFoundError(absl::StrCat("backup ", backup_id,
-                                            " holds no volume '", volume, "'"));
+    return absl::NotFoundError(
+        absl::StrCat("backup ", backup_id, " holds no volume '", volume, "'"));
   }
   const ManifestVolume geometry = *top;
   // Newest first while walking back; reversed before merging.
@@ -268,19 +267,19 @@ absl::StatusOr<std::unique_ptr<VolumeStream>> OpenVolumeAt(
           "base backup '", m.base_backup_id, "' of backup '", m.backup_id,
           "' is missing from ", parent_dir, "; the chain cannot be restored"));
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<BackupSetReader> base,
-                     BackupSetReader::OpenInternal(env, base_dir, options,
-                                                   std::nullopt));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<BackupSetReader> base,
+        BackupSetReader::OpenInternal(env, base_dir, options, std::nullopt));
     if (Sha256(base->manifest_bytes()) != *m.base_manifest_sha256) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "base backup '", m.base_backup_id, "' in ", parent_dir,
-          " is not the one backup '", m.backup_id,
-          "' was taken against (its manifest SHA-256 differs)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("base backup '", m.base_backup_id, "' in ", parent_dir,
+                       " is not the one backup '", m.backup_id,
+                       "' was taken against (its manifest SHA-256 differs)"));
     }
     if (base->manifest().created >= m.created) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "base backup '", m.base_backup_id, "' is not older than backup '",
-          m.backup_id, "'"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("base backup '", m.base_backup_id,
+                       "' is not older than backup '", m.backup_id, "'"));
     }
     set = std::move(base);
   }

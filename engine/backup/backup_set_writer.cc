@@ -23,7 +23,9 @@ using internal::kPartialSuffix;
 constexpr size_t kMinKeySize = 16;
 constexpr size_t kMaxWriters = 1024;
 
-absl::Time ToNanos(absl::Time t) { return absl::FromUnixNanos(absl::ToUnixNanos(t)); }
+absl::Time ToNanos(absl::Time t) {
+  return absl::FromUnixNanos(absl::ToUnixNanos(t));
+}
 
 std::string TimeText(absl::Time t) {
   if (t == absl::InfiniteFuture()) return "never";
@@ -61,17 +63,17 @@ absl::StatusOr<absl::Time> ComputeExpiry(const BackupSetOptions& o,
   }
   if (o.expires_in) {
     if (*o.expires_in <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "expires-in ", absl::FormatDuration(*o.expires_in),
-          " is not positive"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("expires-in ", absl::FormatDuration(*o.expires_in),
+                       " is not positive"));
     }
     absl::Time shortened = ToNanos(created + *o.expires_in);
     if (shortened > expires) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "expires-in ", absl::FormatDuration(*o.expires_in),
-          " would make the backup expire at ", TimeText(shortened),
-          ", later than writer '", limiter, "' allows (", TimeText(expires),
-          "); it can only shorten the expiry"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("expires-in ", absl::FormatDuration(*o.expires_in),
+                       " would make the backup expire at ", TimeText(shortened),
+                       ", later than writer '", limiter, "' allows (",
+                       TimeText(expires), "); it can only shorten the expiry"));
     }
     expires = shortened;
   }
@@ -83,14 +85,15 @@ absl::Status ValidateOptions(const BackupSetOptions& o) {
   if (o.set_id.is_nil()) {
     return absl::InvalidArgumentError("the snapshot set id is missing (nil)");
   }
-  if (o.created == absl::InfinitePast() || o.created == absl::InfiniteFuture()) {
+  if (o.created == absl::InfinitePast() ||
+      o.created == absl::InfiniteFuture()) {
     return absl::InvalidArgumentError(
         "the creation time (the snapshot set's commit instant) is missing");
   }
   if (!o.key.empty() && o.key.size() < kMinKeySize) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "the key holds %u bytes; a key needs at least %u", o.key.size(),
-        kMinKeySize));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("the key holds %u bytes; a key needs at least %u",
+                        o.key.size(), kMinKeySize));
   }
   if (o.write_buffer_size < 4096) {
     return absl::InvalidArgumentError(absl::StrFormat(
@@ -120,9 +123,9 @@ absl::Status ValidateOptions(const BackupSetOptions& o) {
         "a ", BackupSetTypeName(o.type), " backup needs a base backup id"));
   }
   if (!wants_base && !o.base_backup_id.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "a ", BackupSetTypeName(o.type), " backup has no base (got '",
-        o.base_backup_id, "')"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("a ", BackupSetTypeName(o.type),
+                     " backup has no base (got '", o.base_backup_id, "')"));
   }
   if (wants_base) {
     RETURN_IF_ERROR(internal::CheckBackupId(o.base_backup_id));
@@ -130,10 +133,9 @@ absl::Status ValidateOptions(const BackupSetOptions& o) {
       return absl::InvalidArgumentError("a backup cannot be its own base");
     }
   }
-  if (o.promoted_from &&
-      (o.type != BackupSetType::kFull ||
-       (*o.promoted_from != BackupSetType::kIncremental &&
-        *o.promoted_from != BackupSetType::kDifferential))) {
+  if (o.promoted_from && (o.type != BackupSetType::kFull ||
+                          (*o.promoted_from != BackupSetType::kIncremental &&
+                           *o.promoted_from != BackupSetType::kDifferential))) {
     return absl::InvalidArgumentError(
         "only an incremental or differential backup is promoted, and only to "
         "full");
@@ -154,7 +156,8 @@ BackupSetWriter::BackupSetWriter(Env* env, std::string parent_dir,
       partial_dir_(JoinPath(parent_dir_,
                             absl::StrCat(options_.backup_id, kPartialSuffix))),
       final_dir_(JoinPath(parent_dir_, options_.backup_id)),
-      progress_(std::make_unique<internal::ProgressCounter>(options_.progress)) {}
+      progress_(
+          std::make_unique<internal::ProgressCounter>(options_.progress)) {}
 
 absl::StatusOr<std::unique_ptr<BackupSetWriter>> BackupSetWriter::Create(
     Env* env, const std::string& parent_dir, BackupSetOptions options) {
@@ -193,9 +196,9 @@ absl::StatusOr<std::unique_ptr<BackupSetWriter>> BackupSetWriter::Create(
         ReadFileToString(env, JoinPath(base_dir, "manifest.json"));
     if (!bytes.ok()) {
       if (absl::IsNotFound(bytes.status())) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "base backup '", o.base_backup_id, "' is not published in ",
-            parent_dir));
+        return absl::FailedPreconditionError(
+            absl::StrCat("base backup '", o.base_backup_id,
+                         "' is not published in ", parent_dir));
       }
       return bytes.status();
     }
@@ -206,9 +209,9 @@ absl::StatusOr<std::unique_ptr<BackupSetWriter>> BackupSetWriter::Create(
           "' has an unusable manifest: ", base.status().message()));
     }
     if (base->backup_id != o.base_backup_id) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "directory of base backup '", o.base_backup_id, "' holds backup '",
-          base->backup_id, "'"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("directory of base backup '", o.base_backup_id,
+                       "' holds backup '", base->backup_id, "'"));
     }
     bool base_ok = o.type == BackupSetType::kDifferential
                        ? base->type == BackupSetType::kFull
@@ -222,10 +225,10 @@ absl::StatusOr<std::unique_ptr<BackupSetWriter>> BackupSetWriter::Create(
           "or incremental one)"));
     }
     if (base->created >= created) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "base backup '", o.base_backup_id, "' was created at ",
-          TimeText(base->created), ", not before this backup (",
-          TimeText(created), ")"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("base backup '", o.base_backup_id, "' was created at ",
+                       TimeText(base->created), ", not before this backup (",
+                       TimeText(created), ")"));
     }
     w->base_manifest_sha256_ = Sha256(*bytes);
     w->base_ = std::move(*base);
@@ -258,9 +261,9 @@ absl::Status BackupSetWriter::Fail(absl::Status status) {
 absl::Status BackupSetWriter::CheckState(State want,
                                          absl::string_view call) const {
   if (!failure_.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        call, ": the backup set writer failed earlier (", failure_.message(),
-        "); only Abort remains"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(call, ": the backup set writer failed earlier (",
+                     failure_.message(), "); only Abort remains"));
   }
   if (state_ == want) return absl::OkStatus();
   absl::string_view why;
@@ -318,9 +321,9 @@ absl::Status BackupSetWriter::BeginVolume(const std::string& volume,
     }
     const ManifestVolume* base = base_->FindVolume(volume);
     if (base == nullptr) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "volume '", volume, "' is not in base backup '",
-          options_.base_backup_id, "': back it up as an image"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("volume '", volume, "' is not in base backup '",
+                       options_.base_backup_id, "': back it up as an image"));
     }
     if (base->block_size != block_size || base->block_count != block_count) {
       return absl::FailedPreconditionError(absl::StrFormat(
@@ -334,6 +337,7 @@ absl::Status BackupSetWriter::BeginVolume(const std::string& volume,
   o.buffer_size = options_.write_buffer_size;
   o.sha256 = !options_.key.empty();
   o.detect_zero_blocks = options_.detect_zero_blocks;
+  o.background_writes = options_.background_writes;
   o.progress = progress_.get();
   absl::StatusOr<std::unique_ptr<internal::VolumeFileWriter>> w =
       internal::VolumeFileWriter::Create(env_, partial_dir_, volume, kind,
@@ -400,8 +404,8 @@ absl::Status BackupSetWriter::BeginWriterFile(const std::string& writer_id,
   for (const ManifestFile& f : files_) {
     if (f.path == relative || absl::StartsWith(f.path, relative + "/") ||
         absl::StartsWith(relative, f.path + "/")) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "writer file ", relative, " clashes with ", f.path));
+      return absl::AlreadyExistsError(
+          absl::StrCat("writer file ", relative, " clashes with ", f.path));
     }
   }
   absl::Status st = MakeDirs(DirName(relative));
@@ -530,8 +534,7 @@ absl::StatusOr<PublishedBackup> BackupSetWriter::DoPublish() {
 
 absl::Status BackupSetWriter::Abort() {
   if (state_ == State::kPublished) {
-    return absl::FailedPreconditionError(
-        "Abort: the set is already published");
+    return absl::FailedPreconditionError("Abort: the set is already published");
   }
   if (state_ == State::kAborted) return absl::OkStatus();
   state_ = State::kAborted;

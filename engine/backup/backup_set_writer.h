@@ -30,11 +30,14 @@
 // Publish(), in the requestor.
 //
 // Throughput: payload is written in large sequential writes (the buffer
-// size, 4 MiB by default), never one syscall per block; blocks are hashed
-// with xxh3-64 as they arrive, and with SHA-256 only when a key is set.
+// size, 4 MiB by default), never one syscall per block, by a background
+// thread while the next buffer is hashed; blocks are hashed with xxh3-64 as
+// they arrive, and with SHA-256 only when a key is set.
 //
 // Thread safety: thread-compatible (one thread drives a writer; the
-// progress callback runs on that thread).
+// progress callback runs on that thread). With background_writes, each
+// volume's data file is written by an internal thread, joined before
+// EndVolume returns.
 
 #ifndef SHADOWSET_ENGINE_BACKUP_BACKUP_SET_WRITER_H_
 #define SHADOWSET_ENGINE_BACKUP_BACKUP_SET_WRITER_H_
@@ -100,6 +103,11 @@ struct BackupSetOptions {
   size_t write_buffer_size = 4 << 20;
   // Record all-zero data blocks as zero blocks (not stored). Default: true.
   bool detect_zero_blocks = true;
+  // Write volume data on a background thread (started through the Env),
+  // so hashing the next buffer overlaps writing the last; then each data
+  // block is copied once into the write buffer. Without, large appends are
+  // written synchronously straight from the caller's memory. Default: true.
+  bool background_writes = true;
   // Called after each write with the set's total bytes written so far.
   // Default: none.
   std::function<void(uint64_t bytes_written)> progress;
@@ -107,11 +115,11 @@ struct BackupSetOptions {
 
 // What Publish() made durable, for the catalog and the caller.
 struct PublishedBackup {
-  std::string dir;             // <parent>/<backup_id>
+  std::string dir;  // <parent>/<backup_id>
   BackupManifest manifest;
   std::string manifest_bytes;  // exactly as in manifest.json
   Sha256Digest manifest_sha256{};
-  std::string token_bytes;     // exactly as in token
+  std::string token_bytes;  // exactly as in token
   ExpiryToken token;
   uint64_t bytes_written = 0;  // every file of the set
 };
@@ -223,8 +231,8 @@ class BackupSetWriter {
   std::unique_ptr<internal::ProgressCounter> progress_;
 
   State state_ = State::kIdle;
-  absl::Status failure_;     // first I/O error; sticky
-  bool renamed_ = false;     // the .partial directory became the set
+  absl::Status failure_;  // first I/O error; sticky
+  bool renamed_ = false;  // the .partial directory became the set
   std::unique_ptr<internal::VolumeFileWriter> volume_;
   std::unique_ptr<internal::HashedFileWriter> writer_file_;
   std::string writer_file_path_;  // relative

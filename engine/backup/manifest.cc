@@ -23,8 +23,7 @@ constexpr absl::string_view kFormatName = "shadowset-backup-manifest";
 constexpr absl::string_view kTimeFormat = "%Y-%m-%d%ET%H:%M:%E9SZ";
 
 absl::Status Bad(absl::string_view path, absl::string_view why) {
-  return absl::DataLossError(
-      absl::StrCat("manifest.json: ", path, ": ", why));
+  return absl::DataLossError(absl::StrCat("manifest.json: ", path, ": ", why));
 }
 
 std::string TimeText(absl::Time t) {
@@ -102,7 +101,8 @@ class Fields {
   absl::Status CheckNoOthers() const {
     if (!strict_) return absl::OkStatus();
     for (auto it = object_.begin(); it != object_.end(); ++it) {
-      if (!seen_.contains(it.key())) return Bad(Path(it.key()), "unexpected field");
+      if (!seen_.contains(it.key()))
+        return Bad(Path(it.key()), "unexpected field");
     }
     return absl::OkStatus();
   }
@@ -117,7 +117,8 @@ class Fields {
 absl::StatusOr<BackupSetType> TypeField(Fields& f, absl::string_view key,
                                         const std::string& text) {
   std::optional<BackupSetType> type = ParseBackupSetType(text);
-  if (!type) return Bad(f.Path(key), absl::StrCat("unknown backup type '", text, "'"));
+  if (!type)
+    return Bad(f.Path(key), absl::StrCat("unknown backup type '", text, "'"));
   return *type;
 }
 
@@ -139,7 +140,8 @@ absl::StatusOr<ManifestWriter> ParseWriter(const json& value, std::string path,
                absl::StrCat("not a positive duration: '", lifetime, "'"));
   }
   ASSIGN_OR_RETURN(const json* metadata, f.Get("metadata"));
-  if (!metadata->is_object()) return Bad(f.Path("metadata"), "not a JSON object");
+  if (!metadata->is_object())
+    return Bad(f.Path("metadata"), "not a JSON object");
   w.metadata = *metadata;
   RETURN_IF_ERROR(f.CheckNoOthers());
   return w;
@@ -150,7 +152,8 @@ absl::StatusOr<ManifestVolume> ParseVolume(const json& value, std::string path,
   ASSIGN_OR_RETURN(Fields f, Fields::Of(value, path, strict));
   ManifestVolume v;
   ASSIGN_OR_RETURN(v.name, f.String("name"));
-  RETURN_IF_ERROR(CheckNameField(internal::CheckVolumeName(v.name), f.Path("name")));
+  RETURN_IF_ERROR(
+      CheckNameField(internal::CheckVolumeName(v.name), f.Path("name")));
   ASSIGN_OR_RETURN(uint64_t block_size, f.Uint("block_size"));
   if (block_size < 512 || block_size > (1u << 20) ||
       (block_size & (block_size - 1)) != 0) {
@@ -171,7 +174,8 @@ absl::StatusOr<ManifestVolume> ParseVolume(const json& value, std::string path,
   }
   ASSIGN_OR_RETURN(v.data_blocks, f.Uint("data_blocks"));
   ASSIGN_OR_RETURN(v.zero_blocks, f.Uint("zero_blocks"));
-  if (v.data_blocks > v.block_count || v.zero_blocks > v.block_count - v.data_blocks) {
+  if (v.data_blocks > v.block_count ||
+      v.zero_blocks > v.block_count - v.data_blocks) {
     return Bad(path, "more data and zero blocks than the volume has");
   }
   if (v.kind == VolumeFileKind::kImage &&
@@ -212,7 +216,8 @@ absl::StatusOr<ManifestFile> ParseFile(const json& value, std::string path,
     ASSIGN_OR_RETURN(std::string sha, sums.String(internal::kSha256Name));
     file.sha256 = internal::ParseHexSha256(sha);
     if (!file.sha256) {
-      return Bad(sums.Path(internal::kSha256Name), "not 64 lowercase hex digits");
+      return Bad(sums.Path(internal::kSha256Name),
+                 "not 64 lowercase hex digits");
     }
   }
   // An unkeyed set lists no SHA-256: in strict mode one is unexpected.
@@ -227,12 +232,13 @@ absl::StatusOr<BackupManifest> ParseManifestJson(const json& doc) {
   ASSIGN_OR_RETURN(Fields top, Fields::Of(doc, "(top)", false));
   ASSIGN_OR_RETURN(std::string format, top.String("format"));
   if (format != kFormatName) {
-    return Bad(top.Path("format"), absl::StrCat("'", format, "' is not '",
-                                                kFormatName, "'"));
+    return Bad(top.Path("format"),
+               absl::StrCat("'", format, "' is not '", kFormatName, "'"));
   }
   ASSIGN_OR_RETURN(const json* version_value, top.Get("format_version"));
-  ASSIGN_OR_RETURN(Fields version,
-                   Fields::Of(*version_value, top.Path("format_version"), false));
+  ASSIGN_OR_RETURN(
+      Fields version,
+      Fields::Of(*version_value, top.Path("format_version"), false));
   ASSIGN_OR_RETURN(uint64_t major, version.Uint("major"));
   ASSIGN_OR_RETURN(uint64_t minor, version.Uint("minor"));
   if (major > kManifestFormatMajor) {
@@ -258,8 +264,8 @@ absl::StatusOr<BackupManifest> ParseManifestJson(const json& doc) {
 
   ASSIGN_OR_RETURN(m.engine_version, f.String("engine_version"));
   ASSIGN_OR_RETURN(m.backup_id, f.String("backup_id"));
-  RETURN_IF_ERROR(
-      CheckNameField(internal::CheckBackupId(m.backup_id), f.Path("backup_id")));
+  RETURN_IF_ERROR(CheckNameField(internal::CheckBackupId(m.backup_id),
+                                 f.Path("backup_id")));
   ASSIGN_OR_RETURN(std::string set_id, f.String("set_id"));
   std::optional<SetId> parsed_set = SetId::Parse(set_id);
   if (!parsed_set || parsed_set->is_nil()) {
@@ -271,7 +277,8 @@ absl::StatusOr<BackupManifest> ParseManifestJson(const json& doc) {
   ASSIGN_OR_RETURN(std::optional<std::string> promoted,
                    f.OptionalString("promoted_from"));
   if (promoted) {
-    ASSIGN_OR_RETURN(BackupSetType from, TypeField(f, "promoted_from", *promoted));
+    ASSIGN_OR_RETURN(BackupSetType from,
+                     TypeField(f, "promoted_from", *promoted));
     if (m.type != BackupSetType::kFull ||
         (from != BackupSetType::kIncremental &&
          from != BackupSetType::kDifferential)) {
@@ -294,7 +301,8 @@ absl::StatusOr<BackupManifest> ParseManifestJson(const json& doc) {
       return Bad(f.Path("base"), absl::StrCat("a ", BackupSetTypeName(m.type),
                                               " backup has no base"));
     }
-    ASSIGN_OR_RETURN(Fields base, Fields::Of(*base_value, f.Path("base"), strict));
+    ASSIGN_OR_RETURN(Fields base,
+                     Fields::Of(*base_value, f.Path("base"), strict));
     ASSIGN_OR_RETURN(m.base_backup_id, base.String("backup_id"));
     RETURN_IF_ERROR(CheckNameField(internal::CheckBackupId(m.base_backup_id),
                                    base.Path("backup_id")));
@@ -313,26 +321,27 @@ absl::StatusOr<BackupManifest> ParseManifestJson(const json& doc) {
                    f.OptionalString("expires"));
   if (expires) {
     ASSIGN_OR_RETURN(m.expires, f.ParseTimeText("expires", *expires));
-    if (m.expires < m.created) return Bad(f.Path("expires"), "before 'created'");
+    if (m.expires < m.created)
+      return Bad(f.Path("expires"), "before 'created'");
   }
   ASSIGN_OR_RETURN(m.keyed, f.Bool("keyed"));
 
   ASSIGN_OR_RETURN(const json* writers, f.Array("writers"));
   absl::flat_hash_set<std::string> writer_ids;
   for (size_t i = 0; i < writers->size(); ++i) {
-    ASSIGN_OR_RETURN(ManifestWriter w,
-                     ParseWriter((*writers)[i], absl::StrCat("writers[", i, "]"),
-                                 strict));
+    ASSIGN_OR_RETURN(
+        ManifestWriter w,
+        ParseWriter((*writers)[i], absl::StrCat("writers[", i, "]"), strict));
     if (!writer_ids.insert(w.id).second) {
       return Bad(absl::StrCat("writers[", i, "].id"),
                  absl::StrCat("writer '", w.id, "' is listed twice"));
     }
     if (w.restore_lifetime != absl::InfiniteDuration() &&
         m.expires > m.created + w.restore_lifetime) {
-      return Bad(f.Path("expires"),
-                 absl::StrCat("later than writer '", w.id,
-                              "' allows (created + ",
-                              absl::FormatDuration(w.restore_lifetime), ")"));
+      return Bad(
+          f.Path("expires"),
+          absl::StrCat("later than writer '", w.id, "' allows (created + ",
+                       absl::FormatDuration(w.restore_lifetime), ")"));
     }
     m.writers.push_back(std::move(w));
   }
@@ -385,7 +394,8 @@ absl::StatusOr<BackupManifest> ParseManifestJson(const json& doc) {
     size_t slash = rest.find('/');
     if (slash == absl::string_view::npos ||
         !writer_ids.contains(rest.substr(0, slash))) {
-      return Bad(where, absl::StrCat("'", path, "' is not under a listed writer"));
+      return Bad(where,
+                 absl::StrCat("'", path, "' is not under a listed writer"));
     }
     RETURN_IF_ERROR(CheckNameField(
         internal::CheckWriterFilePath(rest.substr(slash + 1)), where));
@@ -411,9 +421,8 @@ absl::string_view BackupSetTypeName(BackupSetType type) {
 }
 
 std::optional<BackupSetType> ParseBackupSetType(absl::string_view name) {
-  for (BackupSetType t :
-       {BackupSetType::kFull, BackupSetType::kIncremental,
-        BackupSetType::kDifferential, BackupSetType::kCopy}) {
+  for (BackupSetType t : {BackupSetType::kFull, BackupSetType::kIncremental,
+                          BackupSetType::kDifferential, BackupSetType::kCopy}) {
     if (BackupSetTypeName(t) == name) return t;
   }
   return std::nullopt;
@@ -441,29 +450,32 @@ absl::StatusOr<std::string> EncodeManifest(const BackupManifest& m) {
   doc["backup_id"] = m.backup_id;
   doc["set_id"] = m.set_id.ToString();
   doc["type"] = BackupSetTypeName(m.type);
-  doc["promoted_from"] =
-      m.promoted_from ? json(BackupSetTypeName(*m.promoted_from)) : json(nullptr);
+  doc["promoted_from"] = m.promoted_from
+                             ? json(BackupSetTypeName(*m.promoted_from))
+                             : json(nullptr);
   if (m.base_backup_id.empty()) {
     doc["base"] = nullptr;
   } else {
     doc["base"] = {
         {"backup_id", m.base_backup_id},
-        {"manifest_sha256", internal::HexSha256(m.base_manifest_sha256.value_or(
-                                Sha256Digest{}))}};
+        {"manifest_sha256",
+         internal::HexSha256(m.base_manifest_sha256.value_or(Sha256Digest{}))}};
   }
   doc["created"] = TimeText(m.created);
-  doc["expires"] = m.expires == absl::InfiniteFuture() ? json(nullptr)
-                                                       : json(TimeText(m.expires));
+  doc["expires"] = m.expires == absl::InfiniteFuture()
+                       ? json(nullptr)
+                       : json(TimeText(m.expires));
   doc["keyed"] = m.keyed;
   json writers = json::array();
   for (const ManifestWriter& w : m.writers) {
     if (!w.metadata.is_object()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "metadata of writer '", w.id, "' is not a JSON object"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("metadata of writer '", w.id, "' is not a JSON object"));
     }
-    writers.push_back({{"id", w.id},
-                       {"restore_lifetime", absl::FormatDuration(w.restore_lifetime)},
-                       {"metadata", w.metadata}});
+    writers.push_back(
+        {{"id", w.id},
+         {"restore_lifetime", absl::FormatDuration(w.restore_lifetime)},
+         {"metadata", w.metadata}});
   }
   doc["writers"] = std::move(writers);
   json volumes = json::array();
@@ -482,7 +494,8 @@ absl::StatusOr<std::string> EncodeManifest(const BackupManifest& m) {
   json files = json::array();
   for (const ManifestFile& f : m.files) {
     json sums = {{std::string(internal::kXxh3Name), internal::HexXxh3(f.xxh3)}};
-    if (f.sha256) sums[std::string(internal::kSha256Name)] = internal::HexSha256(*f.sha256);
+    if (f.sha256)
+      sums[std::string(internal::kSha256Name)] = internal::HexSha256(*f.sha256);
     files.push_back({{"path", f.path}, {"size", f.size}, {"checksums", sums}});
   }
   doc["files"] = std::move(files);

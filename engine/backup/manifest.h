@@ -51,7 +51,8 @@ struct ManifestWriter {
   // Opaque to the engine: the writer's metadata and components.
   nlohmann::json metadata = nlohmann::json::object();
 
-  friend bool operator==(const ManifestWriter&, const ManifestWriter&) = default;
+  friend bool operator==(const ManifestWriter&,
+                         const ManifestWriter&) = default;
 };
 
 // How a volume is stored (persisted by name: "image", "delta").
@@ -70,7 +71,8 @@ struct ManifestVolume {
   std::string data_file;     // "volumes/<v>.img" or "volumes/<v>.delta"
   std::string sums_file;     // "volumes/<v>.sums"
 
-  friend bool operator==(const ManifestVolume&, const ManifestVolume&) = default;
+  friend bool operator==(const ManifestVolume&,
+                         const ManifestVolume&) = default;
 };
 
 // A file of the set other than manifest.json and token, with its checksums
@@ -96,16 +98,17 @@ struct BackupManifest {
   std::optional<BackupSetType> promoted_from;
   std::string base_backup_id;  // incremental/differential only
   std::optional<Sha256Digest> base_manifest_sha256;  // with base_backup_id
-  absl::Time created;          // the snapshot set's commit instant
+  absl::Time created;  // the snapshot set's commit instant
   absl::Time expires = absl::InfiniteFuture();
-  bool keyed = false;          // SHA-256 checksums and a signed token
+  bool keyed = false;  // SHA-256 checksums and a signed token
   std::vector<ManifestWriter> writers;
   std::vector<ManifestVolume> volumes;
   std::vector<ManifestFile> files;
 
   const ManifestVolume* FindVolume(absl::string_view name) const;
   const ManifestFile* FindFile(absl::string_view path) const;
-  friend bool operator==(const BackupManifest&, const BackupManifest&) = default;
+  friend bool operator==(const BackupManifest&,
+                         const BackupManifest&) = default;
 };
 
 // Serialises `manifest` as JSON. kInvalidArgument if a writer's metadata is

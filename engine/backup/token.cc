@@ -7,8 +7,8 @@
 #include <openssl/hmac.h>
 
 #include <charconv>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "absl/strings/cord.h"
@@ -61,9 +61,9 @@ std::string EncodeBody(const ExpiryToken& t) {
 }
 
 absl::Status Unreadable(absl::string_view why) {
-  return internal::WithTokenError(
-      absl::InvalidArgumentError(absl::StrCat("unreadable expiry token: ", why)),
-      TokenError::kUnreadable);
+  return internal::WithTokenError(absl::InvalidArgumentError(absl::StrCat(
+                                      "unreadable expiry token: ", why)),
+                                  TokenError::kUnreadable);
 }
 
 std::string TimeText(absl::Time t) {
@@ -121,7 +121,8 @@ std::optional<TokenError> TokenErrorOf(const absl::Status& status) {
   if (!payload.has_value()) return std::nullopt;
   std::string text(*payload);
   uint32_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 1 ||
       value > static_cast<uint32_t>(TokenError::kNotYetValid)) {
     return std::nullopt;
@@ -138,7 +139,8 @@ std::string EncodeToken(const ExpiryToken& token, absl::string_view key) {
   ExpiryToken t = token;
   t.is_signed = !key.empty();
   t.mac = {};
-  if (t.is_signed) t.mac = internal::HmacSha256(key, internal::TokenMacInput(t));
+  if (t.is_signed)
+    t.mac = internal::HmacSha256(key, internal::TokenMacInput(t));
   return internal::EncodeTokenVerbatim(t);
 }
 
@@ -152,9 +154,9 @@ absl::StatusOr<ExpiryToken> DecodeToken(absl::string_view bytes) {
     return Unreadable(absl::StrFormat("truncated: %u bytes", bytes.size()));
   }
   if (bytes.size() > internal::kTokenMaxSize) {
-    return Unreadable(absl::StrFormat(
-        "%u bytes, more than the %u a token may hold", bytes.size(),
-        internal::kTokenMaxSize));
+    return Unreadable(
+        absl::StrFormat("%u bytes, more than the %u a token may hold",
+                        bytes.size(), internal::kTokenMaxSize));
   }
   Decoder header(bytes.substr(0, kTokenHeaderSize), "token header");
   uint32_t magic = header.BE32();
@@ -224,7 +226,8 @@ absl::StatusOr<ExpiryToken> DecodeToken(absl::string_view bytes) {
     return Unreadable("creation time is 'never'");
   }
 
-  Decoder trailer(bytes.substr(kTokenHeaderSize + body_length), "token trailer");
+  Decoder trailer(bytes.substr(kTokenHeaderSize + body_length),
+                  "token trailer");
   uint8_t flags = trailer.U8();
   absl::string_view mac = trailer.Bytes(32);
   if (flags & ~internal::kTokenFlagSigned) {
@@ -239,8 +242,8 @@ absl::StatusOr<ExpiryToken> DecodeToken(absl::string_view bytes) {
 }
 
 absl::Status CheckToken(const ExpiryToken& token,
-                        absl::string_view manifest_bytes,
-                        absl::string_view key, absl::Time now) {
+                        absl::string_view manifest_bytes, absl::string_view key,
+                        absl::Time now) {
   using internal::WithTokenError;
   if (!key.empty() && !token.is_signed) {
     return WithTokenError(
@@ -279,12 +282,11 @@ absl::Status CheckToken(const ExpiryToken& token,
         TokenError::kNotYetValid);
   }
   if (now > token.expires) {
-    return WithTokenError(
-        absl::FailedPreconditionError(absl::StrCat(
-            "backup '", token.backup_id, "' expired at ",
-            TimeText(token.expires), " (now ", TimeText(now),
-            "); it may no longer be restored")),
-        TokenError::kExpired);
+    return WithTokenError(absl::FailedPreconditionError(absl::StrCat(
+                              "backup '", token.backup_id, "' expired at ",
+                              TimeText(token.expires), " (now ", TimeText(now),
+                              "); it may no longer be restored")),
+                          TokenError::kExpired);
   }
   return absl::OkStatus();
 }
@@ -296,9 +298,9 @@ absl::StatusOr<std::string> ReadKeyFile(Env* env, const std::string& path) {
         "cannot read key file ", path, ": ", key.status().message()));
   }
   if (key->size() < 16) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "key file %s holds %u bytes; a key needs at least 16", path,
-        key->size()));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("key file %s holds %u bytes; a key needs at least 16",
+                        path, key->size()));
   }
   return key;
 }

@@ -46,14 +46,14 @@ using Sha256Digest = std::array<uint8_t, 32>;
 struct ExpiryToken {
   uint16_t major = kTokenFormatMajor;
   uint16_t minor = 0;
-  SetId set_id;                       // the snapshot set backed up
-  std::string backup_id;              // the backup set's id
-  absl::Time created;                 // the set's commit instant
+  SetId set_id;                                 // the snapshot set backed up
+  std::string backup_id;                        // the backup set's id
+  absl::Time created;                           // the set's commit instant
   absl::Time expires = absl::InfiniteFuture();  // InfiniteFuture: never
-  Sha256Digest manifest_sha256{};     // of the exact manifest bytes
+  Sha256Digest manifest_sha256{};               // of the exact manifest bytes
   std::vector<std::string> writer_ids;
-  bool is_signed = false;             // a MAC is present
-  Sha256Digest mac{};                 // HMAC-SHA-256 (when is_signed)
+  bool is_signed = false;  // a MAC is present
+  Sha256Digest mac{};      // HMAC-SHA-256 (when is_signed)
   // Fields appended by a newer minor version, kept verbatim so that the
   // MAC of such a token still verifies. Empty for this version's tokens.
   std::string extensions;
@@ -63,13 +63,13 @@ struct ExpiryToken {
 
 // Why a token was refused (persisted in statuses; never renumber).
 enum class TokenError : uint32_t {
-  kMissing = 1,     // no token where one is required
-  kUnreadable = 2,  // not a token, truncated, unknown/newer format
-  kExpired = 3,     // now > expires
-  kTampered = 4,    // MAC does not verify (token or manifest changed)
-  kForeign = 5,     // belongs to another backup (set/manifest mismatch)
-  kUnsigned = 6,    // unsigned, but a key is configured
-  kNotYetValid = 7, // created in the future of the clock (clock rolled back)
+  kMissing = 1,      // no token where one is required
+  kUnreadable = 2,   // not a token, truncated, unknown/newer format
+  kExpired = 3,      // now > expires
+  kTampered = 4,     // MAC does not verify (token or manifest changed)
+  kForeign = 5,      // belongs to another backup (set/manifest mismatch)
+  kUnsigned = 6,     // unsigned, but a key is configured
+  kNotYetValid = 7,  // created in the future of the clock (clock rolled back)
 };
 
 // The TokenError carried by `status`, if any.
@@ -93,12 +93,13 @@ absl::StatusOr<ExpiryToken> DecodeToken(absl::string_view bytes);
 // Statuses: kPermissionDenied (kUnsigned, kTampered), kFailedPrecondition
 // (kForeign, kNotYetValid, kExpired); each message names the cause.
 absl::Status CheckToken(const ExpiryToken& token,
-                        absl::string_view manifest_bytes,
-                        absl::string_view key, absl::Time now);
+                        absl::string_view manifest_bytes, absl::string_view key,
+                        absl::Time now);
 
 // Reads a key file (its bytes are the key; at least 16 bytes).
 // kInvalidArgument for a short or unreadable key, naming the file.
-absl::StatusOr<std::string> ReadKeyFile(class Env* env, const std::string& path);
+absl::StatusOr<std::string> ReadKeyFile(class Env* env,
+                                        const std::string& path);
 
 }  // namespace shadowset
 

@@ -22,7 +22,8 @@ absl::Status CheckListing(Env* env, const std::string& root,
   std::string path = relative.empty() ? root : JoinPath(root, relative);
   ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(path));
   for (const std::string& name : names) {
-    std::string entry = relative.empty() ? name : absl::StrCat(relative, "/", name);
+    std::string entry =
+        relative.empty() ? name : absl::StrCat(relative, "/", name);
     ASSIGN_OR_RETURN(FileType type, env->GetFileType(JoinPath(root, entry)));
     if (type == FileType::kDirectory && dirs.contains(entry)) {
       RETURN_IF_ERROR(CheckListing(env, root, entry, files, dirs));
@@ -62,9 +63,9 @@ absl::StatusOr<VerifyReport> VerifyBackupSet(Env* env, const std::string& dir,
 
   std::set<std::string> volume_files;
   for (const ManifestVolume& v : m.volumes) {
-    ASSIGN_OR_RETURN(std::unique_ptr<internal::VolumeFileReader> reader,
-                     internal::VolumeFileReader::Open(env, dir, m, v,
-                                                      kVerifyBufferSize));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<internal::VolumeFileReader> reader,
+        internal::VolumeFileReader::Open(env, dir, m, v, kVerifyBufferSize));
     RETURN_IF_ERROR(reader->VerifyAll(&report.blocks, &report.bytes));
     // Open checked the sums file whole against the manifest.
     report.bytes += m.FindFile(v.sums_file)->size;

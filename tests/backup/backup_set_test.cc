@@ -56,13 +56,15 @@ class BackupSetTest : public ::testing::TestWithParam<bool> {
     EXPECT_OK(report.status()) << id;
   }
 
-  absl::StatusOr<PublishedBackup> WriteFull(const std::string& id,
-                                            const std::vector<VolumeData>& vols,
-                                            BackupSetType type = BackupSetType::kFull) {
+  absl::StatusOr<PublishedBackup> WriteFull(
+      const std::string& id, const std::vector<VolumeData>& vols,
+      BackupSetType type = BackupSetType::kFull) {
     BackupSetOptions o = FullOptions(id, keyed());
     o.type = type;
-    ASSIGN_OR_RETURN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
-    for (const VolumeData& v : vols) RETURN_IF_ERROR(testing::StreamImage(w.get(), v));
+    ASSIGN_OR_RETURN(auto w,
+                     BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    for (const VolumeData& v : vols)
+      RETURN_IF_ERROR(testing::StreamImage(w.get(), v));
     return w->Publish();
   }
 
@@ -74,7 +76,8 @@ class BackupSetTest : public ::testing::TestWithParam<bool> {
     o.type = type;
     o.base_backup_id = base;
     o.created = kCreated + after;
-    ASSIGN_OR_RETURN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    ASSIGN_OR_RETURN(auto w,
+                     BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     for (size_t i = 0; i < vols.size(); ++i) {
       RETURN_IF_ERROR(testing::StreamDelta(w.get(), vols[i], changes[i]));
     }
@@ -116,12 +119,14 @@ TEST_P(BackupSetTest, FullImageRoundTripsExactly) {
   for (const VolumeData& v : {db, logs}) {
     ASSERT_OK_AND_ASSIGN(Drained got, ReadVolume("b1", v.name));
     EXPECT_TRUE(got.bytes == v.bytes) << v.name;
-    EXPECT_EQ(got.blocks.size(), v.block_count()) << "an image covers every block";
+    EXPECT_EQ(got.blocks.size(), v.block_count())
+        << "an image covers every block";
     ASSERT_OK_AND_ASSIGN(Drained at, ReadAt("b1", v.name));
     EXPECT_TRUE(at.bytes == v.bytes) << v.name;
   }
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), Dir("b1"),
-                                                       ReadOptions(), kNow));
+  ASSERT_OK_AND_ASSIGN(
+      auto set,
+      BackupSetReader::Open(Env::Default(), Dir("b1"), ReadOptions(), kNow));
   const ManifestVolume* mv = set->manifest().FindVolume("db");
   ASSERT_NE(mv, nullptr);
   uint64_t zero = 0;
@@ -143,7 +148,8 @@ TEST_P(BackupSetTest, ImageFileHoldsOnlyDataBlocksAndAnExplicitMap) {
   v.bytes.replace(0, 512, std::string(512, 'a'));
   v.bytes.replace(4 * 512, 512, std::string(512, 'e'));
   BackupSetOptions o = FullOptions("b1", keyed());
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
   ASSERT_OK(w->BeginImage("v", 512, 6));
   ASSERT_OK(w->AddBlocks(0, Bytes(v.block(0))));
   ASSERT_OK(w->AddZeroBlocks(1, 1));
@@ -152,8 +158,9 @@ TEST_P(BackupSetTest, ImageFileHoldsOnlyDataBlocksAndAnExplicitMap) {
   ASSERT_OK(w->EndVolume());
   ASSERT_OK(w->Publish().status());
 
-  ASSERT_OK_AND_ASSIGN(std::string img,
-                       ReadFileToString(Env::Default(), Dir("b1") + "/volumes/v.img"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string img,
+      ReadFileToString(Env::Default(), Dir("b1") + "/volumes/v.img"));
   ASSERT_OK_AND_ASSIGN(internal::ParsedDataFile parsed,
                        internal::ParseDataFile(img, "v.img"));
   EXPECT_EQ(parsed.header.magic, internal::kImageMagic);
@@ -161,14 +168,16 @@ TEST_P(BackupSetTest, ImageFileHoldsOnlyDataBlocksAndAnExplicitMap) {
   EXPECT_EQ(parsed.payload, std::string(512, 'a') + std::string(512, 'e'));
   using internal::MapRun;
   using internal::RunKind;
-  EXPECT_THAT(parsed.runs,
-              ElementsAre(MapRun{0, 1, RunKind::kData}, MapRun{1, 3, RunKind::kZero},
-                          MapRun{4, 1, RunKind::kData}, MapRun{5, 1, RunKind::kZero}));
+  EXPECT_THAT(
+      parsed.runs,
+      ElementsAre(MapRun{0, 1, RunKind::kData}, MapRun{1, 3, RunKind::kZero},
+                  MapRun{4, 1, RunKind::kData}, MapRun{5, 1, RunKind::kZero}));
   EXPECT_EQ(img.size(), internal::kDataHeaderSize + 2 * 512 +
                             4 * internal::kRunSize + internal::kDataFooterSize);
 
-  ASSERT_OK_AND_ASSIGN(std::string sums,
-                       ReadFileToString(Env::Default(), Dir("b1") + "/volumes/v.sums"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string sums,
+      ReadFileToString(Env::Default(), Dir("b1") + "/volumes/v.sums"));
   ASSERT_OK_AND_ASSIGN(internal::ParsedSumsFile parsed_sums,
                        internal::ParseSumsFile(sums, "v.sums"));
   ASSERT_EQ(parsed_sums.entries.size(), 2u);
@@ -181,21 +190,24 @@ TEST_P(BackupSetTest, ImageFileHoldsOnlyDataBlocksAndAnExplicitMap) {
   }
 
   // The stream hands out exactly these runs.
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), Dir("b1"),
-                                                       ReadOptions(), kNow));
+  ASSERT_OK_AND_ASSIGN(
+      auto set,
+      BackupSetReader::Open(Env::Default(), Dir("b1"), ReadOptions(), kNow));
   ASSERT_OK_AND_ASSIGN(auto stream, set->OpenVolume("v"));
   std::vector<std::tuple<uint64_t, uint64_t, bool, std::string>> runs;
   while (true) {
     ASSERT_OK_AND_ASSIGN(std::optional<BlockRun> run, stream->Next());
     if (!run) break;
-    runs.emplace_back(run->first_block, run->block_count, run->zero,
-                      std::string(reinterpret_cast<const char*>(run->data.data()),
-                                  run->data.size()));
+    runs.emplace_back(
+        run->first_block, run->block_count, run->zero,
+        std::string(reinterpret_cast<const char*>(run->data.data()),
+                    run->data.size()));
   }
-  EXPECT_THAT(runs, ElementsAre(std::make_tuple(0, 1, false, std::string(512, 'a')),
-                                std::make_tuple(1, 3, true, ""),
-                                std::make_tuple(4, 1, false, std::string(512, 'e')),
-                                std::make_tuple(5, 1, true, "")));
+  EXPECT_THAT(runs,
+              ElementsAre(std::make_tuple(0, 1, false, std::string(512, 'a')),
+                          std::make_tuple(1, 3, true, ""),
+                          std::make_tuple(4, 1, false, std::string(512, 'e')),
+                          std::make_tuple(5, 1, true, "")));
   ExpectVerifies("b1");
 }
 
@@ -203,8 +215,8 @@ TEST_P(BackupSetTest, DeltaRecordsChangedAndNowZeroBlocksOnly) {
   VolumeData v = testing::MakeVolume("db", 64, 4096, 3);
   ASSERT_OK(WriteFull("full", {v}).status());
   BlockChanges changes = testing::MakeChanges(v, 4);
-  changes[0] = std::string(4096, '\0');   // now zero
-  changes[63] = std::string(4096, 'z');   // last block
+  changes[0] = std::string(4096, '\0');  // now zero
+  changes[63] = std::string(4096, 'z');  // last block
   ASSERT_OK(WriteDelta("inc1", "full", BackupSetType::kIncremental,
                        absl::Minutes(10), {v}, {changes})
                 .status());
@@ -214,9 +226,9 @@ TEST_P(BackupSetTest, DeltaRecordsChangedAndNowZeroBlocksOnly) {
     ASSERT_TRUE(delta.blocks.count(b)) << b;
     EXPECT_TRUE(delta.blocks.at(b) == data) << "block " << b;
   }
-  ASSERT_OK_AND_ASSIGN(std::string file, ReadFileToString(
-                                             Env::Default(),
-                                             Dir("inc1") + "/volumes/db.delta"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string file,
+      ReadFileToString(Env::Default(), Dir("inc1") + "/volumes/db.delta"));
   ASSERT_OK_AND_ASSIGN(internal::ParsedDataFile parsed,
                        internal::ParseDataFile(file, "db.delta"));
   EXPECT_EQ(parsed.header.magic, internal::kDeltaMagic);
@@ -255,7 +267,8 @@ TEST_P(BackupSetTest, ChainYieldsTheVolumeAtEachBackupsInstant) {
                        absl::Minutes(3), {vd}, {cd})
                 .status());
 
-  for (const auto& [id, want] : std::vector<std::pair<std::string, VolumeData*>>{
+  for (const auto& [id, want] :
+       std::vector<std::pair<std::string, VolumeData*>>{
            {"full", &v0}, {"inc1", &v1}, {"inc2", &v2}, {"diff", &vd}}) {
     SCOPED_TRACE(id);
     ASSERT_OK_AND_ASSIGN(Drained got, ReadAt(id, "db"));
@@ -264,7 +277,8 @@ TEST_P(BackupSetTest, ChainYieldsTheVolumeAtEachBackupsInstant) {
     ExpectVerifies(id);
   }
   // A delta set does not hold volumes it did not back up.
-  EXPECT_THAT(ReadAt("inc2", "cfg").status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ReadAt("inc2", "cfg").status(),
+              StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_P(BackupSetTest, ChainWithMissingOrMismatchedBaseIsRefused) {
@@ -279,17 +293,20 @@ TEST_P(BackupSetTest, ChainWithMissingOrMismatchedBaseIsRefused) {
   // Mismatched: another full backup published under the base's id.
   ASSERT_OK(RemoveTree(Env::Default(), Dir("full")));
   EXPECT_THAT(ReadAt("inc1", "db").status(),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("'full' of backup 'inc1' is missing")));
+              StatusIs(absl::StatusCode::kNotFound,
+                       HasSubstr("'full' of backup 'inc1' is missing")));
   ASSERT_OK(WriteFull("full", {v}).status());
-  EXPECT_THAT(ReadAt("inc1", "db").status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("is not the one backup 'inc1' was taken against")));
+  EXPECT_THAT(
+      ReadAt("inc1", "db").status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition,
+               HasSubstr("is not the one backup 'inc1' was taken against")));
   ExpectVerifies("inc1");  // the delta set itself is intact
 }
 
 TEST_P(BackupSetTest, WriterFilesRoundTrip) {
   BackupSetOptions o = FullOptions("b1", keyed());
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
   ASSERT_OK(w->AddWriterFile("dhcp", "dhcp.mdb.meta", "jet metadata"));
   ASSERT_OK(w->BeginWriterFile("ntds", "logs/edb00001.log"));
   std::string big(100000, 'x');
@@ -304,55 +321,75 @@ TEST_P(BackupSetTest, WriterFilesRoundTrip) {
               StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_THAT(w->AddWriterFile("dhcp", "dhcp.mdb.meta", "again"),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_THAT(w->AddWriterFile("nobody", "f", "x"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not one of")));
+  EXPECT_THAT(
+      w->AddWriterFile("nobody", "f", "x"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("not one of")));
   EXPECT_THAT(w->AddWriterFile("dhcp", "../escape", "x"),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(w->AddWriterFile("dhcp", "a//b", "x"),
               StatusIs(absl::StatusCode::kInvalidArgument));
   ASSERT_OK(w->Publish().status());
 
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), Dir("b1"),
-                                                       ReadOptions(), kNow));
-  EXPECT_THAT(set->WriterFiles("ntds"), ElementsAre("logs/edb00001.log", "empty"));
+  ASSERT_OK_AND_ASSIGN(
+      auto set,
+      BackupSetReader::Open(Env::Default(), Dir("b1"), ReadOptions(), kNow));
+  EXPECT_THAT(set->WriterFiles("ntds"),
+              ElementsAre("logs/edb00001.log", "empty"));
   EXPECT_THAT(set->WriterFiles("dhcp"), ElementsAre("dhcp.mdb.meta"));
   EXPECT_THAT(set->ReadWriterFile("dhcp", "dhcp.mdb.meta"),
               IsOkAndHolds(std::string("jet metadata")));
-  ASSERT_OK_AND_ASSIGN(std::string got, set->ReadWriterFile("ntds", "logs/edb00001.log"));
+  ASSERT_OK_AND_ASSIGN(std::string got,
+                       set->ReadWriterFile("ntds", "logs/edb00001.log"));
   EXPECT_TRUE(got == big);
-  EXPECT_THAT(set->ReadWriterFile("ntds", "empty"), IsOkAndHolds(std::string()));
-  EXPECT_THAT(set->ReadWriterFile("ntds", "nope"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(set->ReadWriterFile("ntds", "empty"),
+              IsOkAndHolds(std::string()));
+  EXPECT_THAT(set->ReadWriterFile("ntds", "nope"),
+              StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(set->manifest().writers, o.writers) << "opaque metadata kept";
   ExpectVerifies("b1");
 }
 
 TEST_P(BackupSetTest, BadArgumentsChangeNothing) {
   BackupSetOptions o = FullOptions("b1", keyed());
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
-  EXPECT_THAT(w->AddBlocks(0, Bytes("x")), StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(w->BeginImage("bad/name", 4096, 4), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(w->BeginImage("v", 3000, 4), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(w->BeginImage("v", 4096, 0), StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+  EXPECT_THAT(w->AddBlocks(0, Bytes("x")),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(w->BeginImage("bad/name", 4096, 4),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(w->BeginImage("v", 3000, 4),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(w->BeginImage("v", 4096, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(w->BeginDelta("v", 4096, 4),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("full images only")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("full images only")));
   ASSERT_OK(w->BeginImage("v", 512, 8));
-  EXPECT_THAT(w->BeginImage("w", 512, 8), StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(w->Publish().status(), StatusIs(absl::StatusCode::kFailedPrecondition,
-                                              HasSubstr("EndVolume")));
+  EXPECT_THAT(w->BeginImage("w", 512, 8),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(
+      w->Publish().status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("EndVolume")));
   std::string block(512, 'b');
-  EXPECT_THAT(w->AddBlocks(0, Bytes(block.substr(0, 100))),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("whole number")));
+  EXPECT_THAT(
+      w->AddBlocks(0, Bytes(block.substr(0, 100))),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("whole number")));
   ASSERT_OK(w->AddBlocks(2, Bytes(block)));
-  EXPECT_THAT(w->AddBlocks(2, Bytes(block)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ascending")));
-  EXPECT_THAT(w->AddZeroBlocks(1, 1), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(w->AddBlocks(8, Bytes(block)), StatusIs(absl::StatusCode::kOutOfRange));
+  EXPECT_THAT(
+      w->AddBlocks(2, Bytes(block)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ascending")));
+  EXPECT_THAT(w->AddZeroBlocks(1, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(w->AddBlocks(8, Bytes(block)),
+              StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_THAT(w->AddZeroBlocks(7, 2), StatusIs(absl::StatusCode::kOutOfRange));
   ASSERT_OK(w->AddBlocks(7, Bytes(block)));
   ASSERT_OK(w->EndVolume());
-  EXPECT_THAT(w->BeginImage("v", 512, 8), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(w->BeginImage("v", 512, 8),
+              StatusIs(absl::StatusCode::kAlreadyExists));
   ASSERT_OK(w->Publish().status());
-  EXPECT_THAT(w->Publish().status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(w->Publish().status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(w->Abort(), StatusIs(absl::StatusCode::kFailedPrecondition));
 
   ASSERT_OK_AND_ASSIGN(Drained got, ReadVolume("b1", "v"));
@@ -365,7 +402,8 @@ TEST_P(BackupSetTest, BadArgumentsChangeNothing) {
 
 TEST_P(BackupSetTest, CreateRefusesBadOptionsBeforeWritingAnything) {
   auto create = [&](BackupSetOptions o) {
-    return BackupSetWriter::Create(Env::Default(), tmp_.path(), std::move(o)).status();
+    return BackupSetWriter::Create(Env::Default(), tmp_.path(), std::move(o))
+        .status();
   };
   auto expect_empty = [&] {
     ASSERT_OK_AND_ASSIGN(std::vector<std::string> names,
@@ -381,19 +419,23 @@ TEST_P(BackupSetTest, CreateRefusesBadOptionsBeforeWritingAnything) {
   EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
   bad = o;
   bad.set_id = SetId();
-  EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nil")));
+  EXPECT_THAT(create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nil")));
   bad = o;
   bad.created = absl::InfinitePast();
   EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
   bad = o;
   bad.key = "short";
-  EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("16")));
+  EXPECT_THAT(create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("16")));
   bad = o;
   bad.writers.push_back(bad.writers[0]);
-  EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  EXPECT_THAT(create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
   bad = o;
   bad.writers[0].metadata = nlohmann::json::array();
-  EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("object")));
+  EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("object")));
   bad = o;
   bad.writers[0].metadata = {{"bad", std::string("\xff\xfe")}};
   EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -402,7 +444,8 @@ TEST_P(BackupSetTest, CreateRefusesBadOptionsBeforeWritingAnything) {
   EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
   bad = o;
   bad.type = BackupSetType::kIncremental;
-  EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("base")));
+  EXPECT_THAT(create(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("base")));
   bad.base_backup_id = "missing";
   EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kFailedPrecondition,
                                     HasSubstr("not published")));
@@ -418,15 +461,17 @@ TEST_P(BackupSetTest, CreateRefusesBadOptionsBeforeWritingAnything) {
                                     HasSubstr("can only shorten")));
   bad.expires_in = absl::ZeroDuration();
   EXPECT_THAT(create(bad), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(BackupSetWriter::Create(Env::Default(), tmp_.Sub("nope"), o).status(),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      BackupSetWriter::Create(Env::Default(), tmp_.Sub("nope"), o).status(),
+      StatusIs(absl::StatusCode::kNotFound));
   expect_empty();
 }
 
 TEST_P(BackupSetTest, ExpiryIsTheEarliestWriterLifetimeAndCanOnlyBeShortened) {
   BackupSetOptions o = FullOptions("b1", keyed());
   {
-    ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    ASSERT_OK_AND_ASSIGN(
+        auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     EXPECT_EQ(w->expires(), kCreated + absl::Hours(24 * 60));
     ASSERT_OK_AND_ASSIGN(PublishedBackup pub, w->Publish());
     EXPECT_EQ(pub.token.expires, kCreated + absl::Hours(24 * 60));
@@ -435,15 +480,18 @@ TEST_P(BackupSetTest, ExpiryIsTheEarliestWriterLifetimeAndCanOnlyBeShortened) {
   o.backup_id = "b2";
   o.expires_in = absl::Hours(24);
   {
-    ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    ASSERT_OK_AND_ASSIGN(
+        auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     ASSERT_OK_AND_ASSIGN(PublishedBackup pub, w->Publish());
     EXPECT_EQ(pub.token.expires, kCreated + absl::Hours(24));
   }
   o.backup_id = "b3";
   o.expires_in.reset();
-  for (ManifestWriter& w : o.writers) w.restore_lifetime = absl::InfiniteDuration();
+  for (ManifestWriter& w : o.writers)
+    w.restore_lifetime = absl::InfiniteDuration();
   {
-    ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    ASSERT_OK_AND_ASSIGN(
+        auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     ASSERT_OK_AND_ASSIGN(PublishedBackup pub, w->Publish());
     EXPECT_EQ(pub.token.expires, absl::InfiniteFuture());
   }
@@ -455,7 +503,8 @@ TEST_P(BackupSetTest, ProgressCountsEveryByteWritten) {
   std::vector<uint64_t> reports;
   o.progress = [&](uint64_t n) { reports.push_back(n); };
   VolumeData v = testing::MakeVolume("db", 100, 4096, 30);
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
   ASSERT_OK(testing::StreamImage(w.get(), v));
   ASSERT_OK_AND_ASSIGN(PublishedBackup pub, w->Publish());
   ASSERT_FALSE(reports.empty());
@@ -472,30 +521,40 @@ TEST_P(BackupSetTest, ProgressCountsEveryByteWritten) {
 TEST_P(BackupSetTest, AbortAndStalePartialCleanup) {
   BackupSetOptions o = FullOptions("b1", keyed());
   {
-    ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    ASSERT_OK_AND_ASSIGN(
+        auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     ASSERT_OK(w->BeginImage("v", 512, 4));
-    EXPECT_EQ(Env::Default()->GetFileType(Dir("b1.partial")).value(), FileType::kDirectory);
-    EXPECT_THAT(BackupSetWriter::Create(Env::Default(), tmp_.path(), o).status(),
-                StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("RemoveStalePartials")));
+    EXPECT_EQ(Env::Default()->GetFileType(Dir("b1.partial")).value(),
+              FileType::kDirectory);
+    EXPECT_THAT(
+        BackupSetWriter::Create(Env::Default(), tmp_.path(), o).status(),
+        StatusIs(absl::StatusCode::kAlreadyExists,
+                 HasSubstr("RemoveStalePartials")));
     ASSERT_OK(w->Abort());
     ASSERT_OK(w->Abort());  // idempotent
-    EXPECT_THAT(w->EndVolume(), StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(w->EndVolume(),
+                StatusIs(absl::StatusCode::kFailedPrecondition));
   }
-  EXPECT_EQ(Env::Default()->GetFileType(Dir("b1.partial")).value(), FileType::kMissing);
+  EXPECT_EQ(Env::Default()->GetFileType(Dir("b1.partial")).value(),
+            FileType::kMissing);
   {
     // Destroyed unpublished: aborted.
-    ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+    ASSERT_OK_AND_ASSIGN(
+        auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
   }
-  EXPECT_EQ(Env::Default()->GetFileType(Dir("b1.partial")).value(), FileType::kMissing);
+  EXPECT_EQ(Env::Default()->GetFileType(Dir("b1.partial")).value(),
+            FileType::kMissing);
 
   // A crashed writer's leftovers.
   ASSERT_OK(Env::Default()->CreateDir(Dir("old.partial")));
   ASSERT_OK(Env::Default()->CreateDir(Dir("old.partial/volumes")));
-  ASSERT_OK(WriteFileAtomically(Env::Default(), Dir("old.partial/volumes/x.img"), Bytes("junk")));
+  ASSERT_OK(WriteFileAtomically(
+      Env::Default(), Dir("old.partial/volumes/x.img"), Bytes("junk")));
   ASSERT_OK(WriteFull("kept", {testing::MakeVolume("v", 4, 512, 1)}).status());
   EXPECT_THAT(RemoveStalePartials(Env::Default(), tmp_.path()),
               IsOkAndHolds(ElementsAre("old.partial")));
-  ASSERT_OK_AND_ASSIGN(std::vector<std::string> names, Env::Default()->ListDir(tmp_.path()));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> names,
+                       Env::Default()->ListDir(tmp_.path()));
   EXPECT_THAT(names, ElementsAre("kept"));
   EXPECT_THAT(RemoveStalePartials(Env::Default(), tmp_.Sub("missing")),
               IsOkAndHolds(::testing::IsEmpty()));
@@ -511,19 +570,25 @@ TEST_P(BackupSetTest, DeltaNeedsAMatchingBase) {
   o.created = kCreated + absl::Minutes(5);
   o.base_backup_id = "copy";
   EXPECT_THAT(BackupSetWriter::Create(Env::Default(), tmp_.path(), o).status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot continue")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("cannot continue")));
   o.base_backup_id = "full";
   o.created = kCreated;
-  EXPECT_THAT(BackupSetWriter::Create(Env::Default(), tmp_.path(), o).status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not before")));
+  EXPECT_THAT(
+      BackupSetWriter::Create(Env::Default(), tmp_.path(), o).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not before")));
   o.created = kCreated + absl::Minutes(5);
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
   EXPECT_THAT(w->BeginDelta("other", 4096, 16),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("not in base")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("not in base")));
   EXPECT_THAT(w->BeginDelta("db", 4096, 17),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("holds 16 blocks of 4096 bytes")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds 16 blocks of 4096 bytes")));
   // A new volume goes in whole.
-  ASSERT_OK(testing::StreamImage(w.get(), testing::MakeVolume("other", 4, 4096, 41)));
+  ASSERT_OK(
+      testing::StreamImage(w.get(), testing::MakeVolume("other", 4, 4096, 41)));
   ASSERT_OK(testing::StreamDelta(w.get(), v, testing::MakeChanges(v, 42)));
   ASSERT_OK(w->Publish().status());
   o.backup_id = "diff";
@@ -531,7 +596,8 @@ TEST_P(BackupSetTest, DeltaNeedsAMatchingBase) {
   o.base_backup_id = "inc";
   o.created = kCreated + absl::Minutes(6);
   EXPECT_THAT(BackupSetWriter::Create(Env::Default(), tmp_.path(), o).status(),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cannot continue")));
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("cannot continue")));
   ASSERT_OK(ReadAt("inc", "other").status());
   for (const char* id : {"full", "copy", "inc"}) ExpectVerifies(id);
 }
@@ -539,12 +605,15 @@ TEST_P(BackupSetTest, DeltaNeedsAMatchingBase) {
 TEST_P(BackupSetTest, PromotedFullIsRecorded) {
   BackupSetOptions o = FullOptions("b1", keyed());
   o.promoted_from = BackupSetType::kIncremental;
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+  ASSERT_OK_AND_ASSIGN(auto w,
+                       BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
   ASSERT_OK(testing::StreamImage(w.get(), testing::MakeVolume("v", 4, 512, 1)));
   ASSERT_OK_AND_ASSIGN(PublishedBackup pub, w->Publish());
-  EXPECT_THAT(pub.manifest_bytes, HasSubstr("\"promoted_from\": \"incremental\""));
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), Dir("b1"),
-                                                       ReadOptions(), kNow));
+  EXPECT_THAT(pub.manifest_bytes,
+              HasSubstr("\"promoted_from\": \"incremental\""));
+  ASSERT_OK_AND_ASSIGN(
+      auto set,
+      BackupSetReader::Open(Env::Default(), Dir("b1"), ReadOptions(), kNow));
   EXPECT_EQ(set->manifest().promoted_from, BackupSetType::kIncremental);
   ExpectVerifies("b1");
 }

@@ -32,7 +32,8 @@ MATCHER_P(IsOkAndHolds, inner, "is OK and holds a matching value") {
 }
 
 inline constexpr absl::string_view kTestKey = "0123456789abcdef-test-key";
-inline const absl::Time kCreated = absl::FromUnixSeconds(1714564800);  // 2024-05-01
+inline const absl::Time kCreated =
+    absl::FromUnixSeconds(1714564800);  // 2024-05-01
 
 // A volume's contents: block_count * block_size bytes.
 struct VolumeData {
@@ -81,9 +82,9 @@ inline absl::Status StreamImage(BackupSetWriter* w, const VolumeData& v) {
       ++b;  // a gap: zero in an image
     } else {
       uint64_t n = std::min<uint64_t>(1 + turn % 5, v.block_count() - b);
-      RETURN_IF_ERROR(w->AddBlocks(
-          b, Bytes(absl::string_view(v.bytes).substr(b * v.block_size,
-                                                     n * v.block_size))));
+      RETURN_IF_ERROR(
+          w->AddBlocks(b, Bytes(absl::string_view(v.bytes).substr(
+                              b * v.block_size, n * v.block_size))));
       b += n;
     }
     ++turn;
@@ -154,11 +155,12 @@ inline absl::StatusOr<Drained> Drain(VolumeStream* stream) {
       return absl::InternalError("malformed run");
     }
     for (uint64_t i = 0; i < run->block_count; ++i) {
-      std::string block = run->zero
-                              ? std::string(bs, '\0')
-                              : std::string(reinterpret_cast<const char*>(
-                                                run->data.data()) + i * bs,
-                                            bs);
+      std::string block =
+          run->zero
+              ? std::string(bs, '\0')
+              : std::string(
+                    reinterpret_cast<const char*>(run->data.data()) + i * bs,
+                    bs);
       out.bytes.replace((run->first_block + i) * bs, bs, block);
       out.blocks[run->first_block + i] = std::move(block);
     }
@@ -175,8 +177,9 @@ inline BackupSetOptions FullOptions(const std::string& id, bool keyed) {
   ManifestWriter dhcp;
   dhcp.id = "dhcp";
   dhcp.restore_lifetime = absl::Hours(24 * 60);
-  dhcp.metadata = {{"name", "DHCP Jet Writer"},
-                   {"components", {{{"name", "dhcp.mdb"}, {"volumes", {"db"}}}}}};
+  dhcp.metadata = {
+      {"name", "DHCP Jet Writer"},
+      {"components", {{{"name", "dhcp.mdb"}, {"volumes", {"db"}}}}}};
   ManifestWriter dir;
   dir.id = "ntds";
   dir.restore_lifetime = absl::Hours(24 * 180);

@@ -39,23 +39,34 @@ uint64_t PowerLossSeeds() {
   return n > 0 ? n : 2;
 }
 
-class CrashTest : public ::testing::TestWithParam<bool> {
+struct Mode {
+  bool keyed;
+  bool background;  // BackupSetOptions::background_writes
+};
+
+class CrashTest : public ::testing::TestWithParam<Mode> {
  protected:
   CrashTest()
       : db_(testing::MakeVolume("db", 24, 4096, 1)),
         cfg_(testing::MakeVolume("cfg", 5, 512, 2)) {}
 
-  std::string key() const { return GetParam() ? std::string(kTestKey) : ""; }
+  std::string key() const {
+    return GetParam().keyed ? std::string(kTestKey) : "";
+  }
 
   // Writes and publishes a set with two volumes and nested writer files.
   absl::Status Workload(Env* env, const std::string& parent) {
-    BackupSetOptions o = testing::FullOptions("b1", GetParam());
+    BackupSetOptions o = testing::FullOptions("b1", GetParam().keyed);
     o.write_buffer_size = 8192;  // several writes per file: more crash points
+    // Synchronous writes number the I/O steps the same way in every run;
+    // with the background writer the interleaving varies.
+    o.background_writes = GetParam().background;
     ASSIGN_OR_RETURN(auto w, BackupSetWriter::Create(env, parent, o));
     RETURN_IF_ERROR(testing::StreamImage(w.get(), db_));
     RETURN_IF_ERROR(testing::StreamImage(w.get(), cfg_));
     RETURN_IF_ERROR(w->AddWriterFile("dhcp", "dhcp.meta", "state"));
-    RETURN_IF_ERROR(w->AddWriterFile("ntds", "logs/a/edb.log", std::string(9000, 'L')));
+    RETURN_IF_ERROR(
+        w->AddWriterFile("ntds", "logs/a/edb.log", std::string(9000, 'L')));
     absl::Status published = w->Publish().status();
     if (!published.ok()) {
       w->Abort().IgnoreError();
@@ -66,11 +77,13 @@ class CrashTest : public ::testing::TestWithParam<bool> {
 
   // The set at parent/b1 verifies and holds exactly the workload's data.
   void ExpectComplete(const std::string& parent) {
-    ASSERT_OK(VerifyBackupSet(Env::Default(), parent + "/b1", key(), kNow).status());
+    ASSERT_OK(
+        VerifyBackupSet(Env::Default(), parent + "/b1", key(), kNow).status());
     BackupReadOptions o;
     o.key = key();
-    ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(),
-                                                         parent + "/b1", o, kNow));
+    ASSERT_OK_AND_ASSIGN(
+        auto set,
+        BackupSetReader::Open(Env::Default(), parent + "/b1", o, kNow));
     for (const VolumeData* v : {&db_, &cfg_}) {
       ASSERT_OK_AND_ASSIGN(auto stream, set->OpenVolume(v->name));
       ASSERT_OK_AND_ASSIGN(testing::Drained got, testing::Drain(stream.get()));
@@ -83,10 +96,12 @@ class CrashTest : public ::testing::TestWithParam<bool> {
   VolumeData db_, cfg_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Keys, CrashTest, ::testing::Bool(),
-                         [](const auto& info) {
-                           return info.param ? "Keyed" : "Unkeyed";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Modes, CrashTest, ::testing::Values(Mode{false, false}, Mode{true, true}),
+    [](const auto& info) {
+      return absl::StrCat(info.param.keyed ? "Keyed" : "Unkeyed",
+                          info.param.background ? "Background" : "Sync");
+    });
 
 TEST_P(CrashTest, PowerLossAtEveryStepLeavesAllOrNothing) {
   uint64_t total_ops;

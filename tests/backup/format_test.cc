@@ -29,13 +29,14 @@ using ::testing::HasSubstr;
 TEST(BlockMapTest, BuilderFillsImageGapsAndMergesRuns) {
   BlockMapBuilder b(BlockMapKind::kImage, 10);
   b.Add(1, 2, RunKind::kData);
-  b.Add(3, 1, RunKind::kData);   // merges
-  b.Add(6, 1, RunKind::kZero);   // gap 4-5 and this: one zero run
+  b.Add(3, 1, RunKind::kData);  // merges
+  b.Add(6, 1, RunKind::kZero);  // gap 4-5 and this: one zero run
   b.Add(7, 1, RunKind::kData);
-  EXPECT_THAT(b.Finish(),
-              ElementsAre(MapRun{0, 1, RunKind::kZero}, MapRun{1, 3, RunKind::kData},
-                          MapRun{4, 3, RunKind::kZero}, MapRun{7, 1, RunKind::kData},
-                          MapRun{8, 2, RunKind::kZero}));
+  EXPECT_THAT(
+      b.Finish(),
+      ElementsAre(MapRun{0, 1, RunKind::kZero}, MapRun{1, 3, RunKind::kData},
+                  MapRun{4, 3, RunKind::kZero}, MapRun{7, 1, RunKind::kData},
+                  MapRun{8, 2, RunKind::kZero}));
   EXPECT_EQ(b.data_blocks(), 4u);
   EXPECT_EQ(b.zero_blocks(), 6u);
 
@@ -56,24 +57,32 @@ TEST(BlockMapTest, ValidationNamesEachDefect) {
   EXPECT_OK(check({{0, 10, RunKind::kZero}}, kImage, 0));
   EXPECT_OK(check({}, kDelta, 0));
   EXPECT_OK(check({{1, 1, RunKind::kData}, {5, 1, RunKind::kData}}, kDelta, 2));
-  EXPECT_THAT(check({{0, 10, static_cast<RunKind>(3)}}, kImage, 0),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("unknown run kind 3")));
-  EXPECT_THAT(check({{0, 0, RunKind::kZero}, {0, 10, RunKind::kData}}, kImage, 10),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("empty run")));
-  EXPECT_THAT(check({{0, 5, RunKind::kZero}, {4, 6, RunKind::kData}}, kImage, 6),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("overlaps")));
-  EXPECT_THAT(check({{0, 5, RunKind::kZero}, {6, 4, RunKind::kData}}, kImage, 4),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("gap")));
-  EXPECT_THAT(check({{8, 3, RunKind::kData}}, kDelta, 3),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("passes the end")));
-  EXPECT_THAT(check({{0, 5, RunKind::kZero}, {5, 5, RunKind::kZero}}, kImage, 0),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not canonical")));
+  EXPECT_THAT(
+      check({{0, 10, static_cast<RunKind>(3)}}, kImage, 0),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("unknown run kind 3")));
+  EXPECT_THAT(
+      check({{0, 0, RunKind::kZero}, {0, 10, RunKind::kData}}, kImage, 10),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("empty run")));
+  EXPECT_THAT(
+      check({{0, 5, RunKind::kZero}, {4, 6, RunKind::kData}}, kImage, 6),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("overlaps")));
+  EXPECT_THAT(
+      check({{0, 5, RunKind::kZero}, {6, 4, RunKind::kData}}, kImage, 4),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("gap")));
+  EXPECT_THAT(
+      check({{8, 3, RunKind::kData}}, kDelta, 3),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("passes the end")));
+  EXPECT_THAT(
+      check({{0, 5, RunKind::kZero}, {5, 5, RunKind::kZero}}, kImage, 0),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not canonical")));
   EXPECT_THAT(check({{0, 5, RunKind::kZero}}, kImage, 0),
               StatusIs(absl::StatusCode::kDataLoss, HasSubstr("covers 5 of")));
-  EXPECT_THAT(check({{0, 10, RunKind::kData}}, kImage, 9),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("payload holds 9")));
-  EXPECT_THAT(check({{UINT64_MAX, 2, RunKind::kData}}, kDelta, 2),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("passes the end")));
+  EXPECT_THAT(
+      check({{0, 10, RunKind::kData}}, kImage, 9),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("payload holds 9")));
+  EXPECT_THAT(
+      check({{UINT64_MAX, 2, RunKind::kData}}, kDelta, 2),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("passes the end")));
 }
 
 TEST(VolumeFormatTest, DataHeaderAndFooterBytesAreExact) {
@@ -83,9 +92,11 @@ TEST(VolumeFormatTest, DataHeaderAndFooterBytesAreExact) {
   h.block_count = 0x0102030405;
   std::string bytes = EncodeDataHeader(h);
   ASSERT_EQ(bytes.size(), 4096u);
-  EXPECT_EQ(bytes.substr(0, 24), std::string("SSDL\0\1\0\0\0\0\x40\0\0\0\0\0\0\0\0\1\2\3\4\5", 24));
+  EXPECT_EQ(bytes.substr(0, 24),
+            std::string("SSDL\0\1\0\0\0\0\x40\0\0\0\0\0\0\0\0\1\2\3\4\5", 24));
   EXPECT_EQ(bytes.substr(24, 4064), std::string(4064, '\0'));
-  EXPECT_EQ(LoadBE64(&bytes[4088]), Xxh3(absl::string_view(bytes).substr(0, 4088)));
+  EXPECT_EQ(LoadBE64(&bytes[4088]),
+            Xxh3(absl::string_view(bytes).substr(0, 4088)));
   ASSERT_OK_AND_ASSIGN(DataHeader back, ParseDataHeader(bytes, "f"));
   EXPECT_EQ(back.magic, kDeltaMagic);
   EXPECT_EQ(back.block_size, 16384u);
@@ -99,7 +110,8 @@ TEST(VolumeFormatTest, DataHeaderAndFooterBytesAreExact) {
   std::string fb = EncodeDataFooter(f);
   ASSERT_EQ(fb.size(), kDataFooterSize);
   EXPECT_EQ(fb.substr(0, 32), std::string("\0\0\0\0\0\0\0\7\0\0\0\0\0\0\0\3"
-                                          "\0\0\0\0\0\0\xAA\xBBSSDL\0\1\0\0", 32));
+                                          "\0\0\0\0\0\0\xAA\xBBSSDL\0\1\0\0",
+                                          32));
   ASSERT_OK_AND_ASSIGN(DataFooter fback, ParseDataFooter(fb, back, "f"));
   EXPECT_EQ(fback.payload_blocks, 7u);
   EXPECT_EQ(fback.run_count, 3u);
@@ -112,15 +124,18 @@ TEST(VolumeFormatTest, HeaderRefusals) {
   h.block_count = 8;
   std::string good = EncodeDataHeader(h);
   EXPECT_THAT(ParseDataHeader(good.substr(0, 100), "x.img"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("x.img: truncated header")));
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("x.img: truncated header")));
   std::string bad = good;
   bad[0] = 'Q';
-  EXPECT_THAT(ParseDataHeader(bad, "x.img"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a volume image")));
+  EXPECT_THAT(
+      ParseDataHeader(bad, "x.img"),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a volume image")));
   bad = good;
   bad[100] = 1;
-  EXPECT_THAT(ParseDataHeader(bad, "x.img"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("header checksum")));
+  EXPECT_THAT(
+      ParseDataHeader(bad, "x.img"),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("header checksum")));
   // A newer major version, written consistently, is refused as newer.
   DataHeader newer = h;
   newer.major = 2;
@@ -129,12 +144,14 @@ TEST(VolumeFormatTest, HeaderRefusals) {
                        HasSubstr("format 2.0 is newer than this build")));
   DataHeader odd = h;
   odd.block_size = 3000;
-  EXPECT_THAT(ParseDataHeader(EncodeDataHeader(odd), "x.img"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("block size 3000")));
+  EXPECT_THAT(
+      ParseDataHeader(EncodeDataHeader(odd), "x.img"),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("block size 3000")));
   odd = h;
   odd.block_count = 0;
-  EXPECT_THAT(ParseDataHeader(EncodeDataHeader(odd), "x.img"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("block count 0")));
+  EXPECT_THAT(
+      ParseDataHeader(EncodeDataHeader(odd), "x.img"),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("block count 0")));
   // A newer minor may use the reserved bytes.
   DataHeader minor = h;
   minor.minor = 1;
@@ -147,7 +164,8 @@ TEST(VolumeFormatTest, HeaderRefusals) {
   m[200] = 9;
   StoreBE64(&m[4088], Xxh3(absl::string_view(m).substr(0, 4088)));
   EXPECT_THAT(ParseDataHeader(m, "x.img"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("reserved header byte 200")));
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("reserved header byte 200")));
 }
 
 // Files of a real set, for whole-file parser tests.
@@ -157,7 +175,8 @@ class VolumeFilesTest : public ::testing::TestWithParam<bool> {
     BackupSetOptions o = testing::FullOptions("full", GetParam());
     testing::VolumeData v = testing::MakeVolume("db", 24, 512, 5);
     {
-      ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+      ASSERT_OK_AND_ASSIGN(
+          auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
       ASSERT_OK(testing::StreamImage(w.get(), v));
       ASSERT_OK(w->Publish().status());
     }
@@ -166,7 +185,8 @@ class VolumeFilesTest : public ::testing::TestWithParam<bool> {
     o.base_backup_id = "full";
     o.created += absl::Minutes(1);
     {
-      ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+      ASSERT_OK_AND_ASSIGN(
+          auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
       ASSERT_OK(testing::StreamDelta(w.get(), v, testing::MakeChanges(v, 6)));
       ASSERT_OK(w->Publish().status());
     }
@@ -195,13 +215,16 @@ TEST_P(VolumeFilesTest, ParseWholeFiles) {
   EXPECT_EQ(img.header.map_kind(), BlockMapKind::kImage);
   ASSERT_OK_AND_ASSIGN(ParsedDataFile delta, ParseDataFile(delta_, "db.delta"));
   EXPECT_EQ(delta.header.map_kind(), BlockMapKind::kDelta);
-  ASSERT_OK_AND_ASSIGN(ParsedSumsFile sums, ParseSumsFile(image_sums_, "db.sums"));
+  ASSERT_OK_AND_ASSIGN(ParsedSumsFile sums,
+                       ParseSumsFile(image_sums_, "db.sums"));
   EXPECT_EQ(sums.header.sha256, GetParam());
   ASSERT_EQ(sums.entries.size(), img.footer.payload_blocks);
   for (size_t i = 0; i < sums.entries.size(); ++i) {
     absl::string_view block = img.payload.substr(i * 512, 512);
     EXPECT_EQ(sums.entries[i].xxh3, Xxh3(block));
-    if (GetParam()) EXPECT_EQ(sums.entries[i].sha256, Sha256(block));
+    if (GetParam()) {
+      EXPECT_EQ(sums.entries[i].sha256, Sha256(block));
+    }
   }
   EXPECT_EQ(sums.footer.data_meta_xxh3,
             Xxh3(image_.substr(0, kDataHeaderSize) +
@@ -221,8 +244,10 @@ TEST_P(VolumeFilesTest, ParseWholeFiles) {
 TEST_P(VolumeFilesTest, EveryTruncationIsDataLoss) {
   for (const auto& [name, bytes, parse] :
        std::vector<std::tuple<std::string, std::string*, bool>>{
-           {"db.img", &image_, true}, {"db.delta", &delta_, true},
-           {"db.sums", &image_sums_, false}, {"db.sums", &delta_sums_, false}}) {
+           {"db.img", &image_, true},
+           {"db.delta", &delta_, true},
+           {"db.sums", &image_sums_, false},
+           {"db.sums", &delta_sums_, false}}) {
     for (size_t n = 0; n < bytes->size(); ++n) {
       absl::string_view cut = absl::string_view(*bytes).substr(0, n);
       absl::Status st = parse ? ParseDataFile(cut, name).status()

@@ -52,9 +52,11 @@ class IntegrityTest : public ::testing::TestWithParam<bool> {
       o.type = BackupSetType::kIncremental;
       o.base_backup_id = "full";
       o.created = kCreated + absl::Minutes(1);
-      ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
+      ASSERT_OK_AND_ASSIGN(
+          auto w, BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
       ASSERT_OK(testing::StreamDelta(w.get(), v0_, changes_));
-      ASSERT_OK(w->AddWriterFile("ntds", "logs/edb.log", std::string(3000, 'L')));
+      ASSERT_OK(
+          w->AddWriterFile("ntds", "logs/edb.log", std::string(3000, 'L')));
       ASSERT_OK(w->Publish().status());
     }
     for (const char* id : {"full", "inc"}) ASSERT_OK(Verify(id));
@@ -82,7 +84,8 @@ class IntegrityTest : public ::testing::TestWithParam<bool> {
     return ReadFileToString(Env::Default(), tmp_.Sub(path)).value();
   }
   void WriteFile(const std::string& path, absl::string_view bytes) {
-    ASSERT_OK(WriteFileAtomically(Env::Default(), tmp_.Sub(path), Bytes(bytes)));
+    ASSERT_OK(
+        WriteFileAtomically(Env::Default(), tmp_.Sub(path), Bytes(bytes)));
   }
   void PatchByte(const std::string& path, size_t offset, char value) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<File> f,
@@ -119,12 +122,12 @@ TEST_P(IntegrityTest, MissingToken) {
 
 TEST_P(IntegrityTest, UnreadableToken) {
   WriteFile("full/token", "this is not a token, it is a note about one");
-  ExpectRefused("full", absl::StatusCode::kInvalidArgument, TokenError::kUnreadable,
-                "not an expiry token");
+  ExpectRefused("full", absl::StatusCode::kInvalidArgument,
+                TokenError::kUnreadable, "not an expiry token");
   std::string token = ReadFile("inc/token");
   WriteFile("full/token", token.substr(0, token.size() / 2));
-  ExpectRefused("full", absl::StatusCode::kInvalidArgument, TokenError::kUnreadable,
-                "unreadable expiry token");
+  ExpectRefused("full", absl::StatusCode::kInvalidArgument,
+                TokenError::kUnreadable, "unreadable expiry token");
   // Not readable as a file at all.
   ASSERT_OK(Env::Default()->RemoveFile(Dir("full") + "/token"));
   ASSERT_OK(Env::Default()->CreateDir(Dir("full") + "/token"));
@@ -136,8 +139,9 @@ TEST_P(IntegrityTest, UnreadableToken) {
 
 TEST_P(IntegrityTest, ExpiredAndNotYetValid) {
   // The dhcp writer's lifetime is 60 days.
-  ExpectRefused("full", absl::StatusCode::kFailedPrecondition, TokenError::kExpired,
-                "expired", kCreated + absl::Hours(24 * 60) + absl::Seconds(1));
+  ExpectRefused("full", absl::StatusCode::kFailedPrecondition,
+                TokenError::kExpired, "expired",
+                kCreated + absl::Hours(24 * 60) + absl::Seconds(1));
   EXPECT_OK(Open("full", kCreated + absl::Hours(24 * 60)));
   ExpectRefused("full", absl::StatusCode::kFailedPrecondition,
                 TokenError::kNotYetValid, "clock", kCreated - absl::Seconds(1));
@@ -147,19 +151,20 @@ TEST_P(IntegrityTest, TamperedToken) {
   ASSERT_OK_AND_ASSIGN(ExpiryToken t, DecodeToken(ReadFile("full/token")));
   t.expires += absl::Hours(24 * 365);
   // Re-encoded with its old MAC (and a valid checksum), or unsigned.
-  WriteFile("full/token", keyed() ? internal::EncodeTokenVerbatim(t)
-                                  : EncodeToken(t, ""));
-  ExpectRefused("full", absl::StatusCode::kPermissionDenied, TokenError::kTampered,
+  WriteFile("full/token",
+            keyed() ? internal::EncodeTokenVerbatim(t) : EncodeToken(t, ""));
+  ExpectRefused("full", absl::StatusCode::kPermissionDenied,
+                TokenError::kTampered,
                 keyed() ? "fails its MAC" : "disagree on the expiry");
   // Signed with another key.
   ASSERT_OK_AND_ASSIGN(t, DecodeToken(ReadFile("inc/token")));
   WriteFile("inc/token", EncodeToken(t, "some other key of 16+ bytes"));
   if (keyed()) {
-    ExpectRefused("inc", absl::StatusCode::kPermissionDenied, TokenError::kTampered,
-                  "fails its MAC");
+    ExpectRefused("inc", absl::StatusCode::kPermissionDenied,
+                  TokenError::kTampered, "fails its MAC");
   } else {
-    ExpectRefused("inc", absl::StatusCode::kPermissionDenied, TokenError::kTampered,
-                  "disagree on the signed/keyed");
+    ExpectRefused("inc", absl::StatusCode::kPermissionDenied,
+                  TokenError::kTampered, "disagree on the signed/keyed");
   }
 }
 
@@ -169,22 +174,25 @@ TEST_P(IntegrityTest, TamperedManifest) {
   ASSERT_NE(at, std::string::npos);
   manifest.replace(at, 27, "\"restore_lifetime\": \"9440h\"");
   WriteFile("full/manifest.json", manifest);
-  ExpectRefused("full", absl::StatusCode::kPermissionDenied, TokenError::kTampered,
+  ExpectRefused("full", absl::StatusCode::kPermissionDenied,
+                TokenError::kTampered,
                 "manifest.json changed since its expiry token was issued");
 }
 
 TEST_P(IntegrityTest, ForeignToken) {
   WriteFile("full/token", ReadFile("inc/token"));
-  ExpectRefused("full", absl::StatusCode::kFailedPrecondition, TokenError::kForeign,
-                "belongs to backup 'inc'");
+  ExpectRefused("full", absl::StatusCode::kFailedPrecondition,
+                TokenError::kForeign, "belongs to backup 'inc'");
   // The same backup id, but another snapshot set (another backup root).
   TempDir other;
   BackupSetOptions o = testing::FullOptions("inc", keyed());
-  ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(Env::Default(), other.path(), o));
+  ASSERT_OK_AND_ASSIGN(
+      auto w, BackupSetWriter::Create(Env::Default(), other.path(), o));
   ASSERT_OK_AND_ASSIGN(PublishedBackup pub, w->Publish());
+  ASSERT_OK(VerifyBackupSet(Env::Default(), pub.dir, key(), kNow).status());
   WriteFile("inc/token", pub.token_bytes);
-  ExpectRefused("inc", absl::StatusCode::kFailedPrecondition, TokenError::kForeign,
-                "issued for snapshot set");
+  ExpectRefused("inc", absl::StatusCode::kFailedPrecondition,
+                TokenError::kForeign, "issued for snapshot set");
 }
 
 TEST_P(IntegrityTest, UnsignedTokenWhenKeyed) {
@@ -194,7 +202,8 @@ TEST_P(IntegrityTest, UnsignedTokenWhenKeyed) {
     return;
   }
   absl::Status s = Open("full", kNow, std::string(kTestKey));
-  EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("unsigned")));
+  EXPECT_THAT(
+      s, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("unsigned")));
   EXPECT_EQ(TokenErrorOf(s), TokenError::kUnsigned);
   s = VerifyBackupSet(Env::Default(), Dir("full"), kTestKey, kNow).status();
   EXPECT_EQ(TokenErrorOf(s), TokenError::kUnsigned);
@@ -209,9 +218,11 @@ TEST_P(IntegrityTest, RenamedSetAndStrayFiles) {
   EXPECT_THAT(Verify("full"), StatusIs(absl::StatusCode::kDataLoss,
                                        HasSubstr("volumes/stray: not listed")));
   ASSERT_OK(Env::Default()->RemoveFile(Dir("full") + "/volumes/stray"));
-  ASSERT_OK(Env::Default()->RemoveFile(Dir("full") + "/writers/dhcp/dhcp.meta"));
-  EXPECT_THAT(Verify("full"), StatusIs(absl::StatusCode::kDataLoss,
-                                       HasSubstr("writers/dhcp/dhcp.meta: missing")));
+  ASSERT_OK(
+      Env::Default()->RemoveFile(Dir("full") + "/writers/dhcp/dhcp.meta"));
+  EXPECT_THAT(Verify("full"),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       HasSubstr("writers/dhcp/dhcp.meta: missing")));
 }
 
 // Reads everything a restore would through the reader, comparing every
@@ -226,8 +237,8 @@ void Record(ReadResult* r, const absl::Status& s) {
   if (r->status.ok()) r->status = s;
 }
 
-void DrainAgainst(VolumeStream* stream, const std::map<uint64_t, std::string>& truth,
-                  ReadResult* r) {
+void DrainAgainst(VolumeStream* stream,
+                  const std::map<uint64_t, std::string>& truth, ReadResult* r) {
   const uint32_t bs = stream->block_size();
   while (true) {
     absl::StatusOr<std::optional<BlockRun>> run = stream->Next();
@@ -235,11 +246,12 @@ void DrainAgainst(VolumeStream* stream, const std::map<uint64_t, std::string>& t
     if (!*run) return;
     for (uint64_t i = 0; i < (*run)->block_count; ++i) {
       uint64_t b = (*run)->first_block + i;
-      std::string got = (*run)->zero
-                            ? std::string(bs, '\0')
-                            : std::string(reinterpret_cast<const char*>(
-                                              (*run)->data.data()) + i * bs,
-                                          bs);
+      std::string got =
+          (*run)->zero
+              ? std::string(bs, '\0')
+              : std::string(
+                    reinterpret_cast<const char*>((*run)->data.data()) + i * bs,
+                    bs);
       auto it = truth.find(b);
       if (it == truth.end() || it->second != got) ++r->wrong;
     }
@@ -260,10 +272,12 @@ TEST_P(IntegrityTest, FlippedByteAnywhereIsCaught) {
     std::vector<std::string> files;
   };
   std::vector<SetFiles> sets = {
-      {"full", {"token", "manifest.json", "volumes/db.img", "volumes/db.sums",
-                "volumes/cfg.img", "volumes/cfg.sums", "writers/dhcp/dhcp.meta"}},
-      {"inc", {"token", "manifest.json", "volumes/db.delta", "volumes/db.sums",
-               "writers/ntds/logs/edb.log"}}};
+      {"full",
+       {"token", "manifest.json", "volumes/db.img", "volumes/db.sums",
+        "volumes/cfg.img", "volumes/cfg.sums", "writers/dhcp/dhcp.meta"}},
+      {"inc",
+       {"token", "manifest.json", "volumes/db.delta", "volumes/db.sums",
+        "writers/ntds/logs/edb.log"}}};
   int flips = 0;
   for (const SetFiles& set : sets) {
     for (const std::string& file : set.files) {
@@ -291,7 +305,8 @@ TEST_P(IntegrityTest, FlippedByteAnywhereIsCaught) {
 
         ReadResult r;
         absl::StatusOr<std::unique_ptr<BackupSetReader>> reader =
-            BackupSetReader::Open(Env::Default(), Dir(set.id), ReadOptions(), kNow);
+            BackupSetReader::Open(Env::Default(), Dir(set.id), ReadOptions(),
+                                  kNow);
         if (!reader.ok()) {
           Record(&r, reader.status());
         } else {
@@ -303,17 +318,18 @@ TEST_P(IntegrityTest, FlippedByteAnywhereIsCaught) {
               continue;
             }
             std::map<uint64_t, std::string> truth =
-                set.id == "inc" ? std::map<uint64_t, std::string>(changes_.begin(),
-                                                                  changes_.end())
+                set.id == "inc" ? std::map<uint64_t, std::string>(
+                                      changes_.begin(), changes_.end())
                 : v.name == "db" ? AllBlocks(v0_)
                                  : AllBlocks(cfg_);
             DrainAgainst(stream->get(), truth, &r);
           }
           for (const ManifestWriter& w : (*reader)->manifest().writers) {
             for (const std::string& f : (*reader)->WriterFiles(w.id)) {
-              absl::StatusOr<std::string> got = (*reader)->ReadWriterFile(w.id, f);
-              std::string truth = w.id == "dhcp" ? "dhcp writer state"
-                                                 : std::string(3000, 'L');
+              absl::StatusOr<std::string> got =
+                  (*reader)->ReadWriterFile(w.id, f);
+              std::string truth =
+                  w.id == "dhcp" ? "dhcp writer state" : std::string(3000, 'L');
               if (!got.ok()) {
                 Record(&r, got.status());
               } else if (*got != truth) {

@@ -32,8 +32,10 @@ BackupManifest MakeManifest(bool keyed) {
   ManifestWriter w;
   w.id = "dhcp";
   w.restore_lifetime = absl::Hours(24 * 30);
-  w.metadata = {{"name", "DHCP"}, {"components", json::array({{{"name", "db"}}})},
-                {"number", 1.5}, {"unicode", "sch\xC3\xB6n"}};
+  w.metadata = {{"name", "DHCP"},
+                {"components", json::array({{{"name", "db"}}})},
+                {"number", 1.5},
+                {"unicode", "sch\xC3\xB6n"}};
   m.writers.push_back(w);
   w.id = "ntds";
   w.restore_lifetime = absl::InfiniteDuration();
@@ -70,7 +72,8 @@ TEST(ManifestTest, RoundTrips) {
     ASSERT_OK_AND_ASSIGN(std::string again, EncodeManifest(back));
     EXPECT_EQ(again, bytes);
     EXPECT_THAT(bytes, HasSubstr("\"xxh3-64\": \"0123456789abcdef\""));
-    EXPECT_THAT(bytes, HasSubstr("\"created\": \"2024-05-01T12:00:00.123456789Z\""));
+    EXPECT_THAT(bytes,
+                HasSubstr("\"created\": \"2024-05-01T12:00:00.123456789Z\""));
     EXPECT_THAT(bytes, HasSubstr("\"restore_lifetime\": \"inf\""));
     EXPECT_EQ(bytes.find("\"sha256\": \"") != std::string::npos, keyed);
   }
@@ -102,7 +105,8 @@ class ManifestRefusalTest : public ::testing::Test {
     EXPECT_THAT(ParseManifest(doc.dump(2)), StatusIs(code, HasSubstr(message)))
         << doc.dump();
   }
-  void ExpectLoss(const std::function<void(json&)>& edit, absl::string_view message) {
+  void ExpectLoss(const std::function<void(json&)>& edit,
+                  absl::string_view message) {
     Expect(edit, absl::StatusCode::kDataLoss, message);
   }
   bool keyed_ = false;
@@ -111,19 +115,25 @@ class ManifestRefusalTest : public ::testing::Test {
 TEST_F(ManifestRefusalTest, EachFieldIsChecked) {
   ExpectLoss([](json& d) { d.erase("backup_id"); }, "(top).backup_id: missing");
   ExpectLoss([](json& d) { d["format"] = "other"; }, "(top).format");
-  ExpectLoss([](json& d) { d["format_version"]["major"] = 0; }, "unknown version 0.0");
+  ExpectLoss([](json& d) { d["format_version"]["major"] = 0; },
+             "unknown version 0.0");
   ExpectLoss([](json& d) { d["format_version"]["major"] = -1; },
              "format_version.major: not an unsigned integer");
-  ExpectLoss([](json& d) { d["backup_id"] = "../x"; }, "(top).backup_id: bad backup id");
-  ExpectLoss([](json& d) { d["set_id"] = "nope"; }, "(top).set_id: not a (non-nil) GUID");
+  ExpectLoss([](json& d) { d["backup_id"] = "../x"; },
+             "(top).backup_id: bad backup id");
+  ExpectLoss([](json& d) { d["set_id"] = "nope"; },
+             "(top).set_id: not a (non-nil) GUID");
   ExpectLoss([](json& d) { d["type"] = "log"; }, "unknown backup type 'log'");
   ExpectLoss([](json& d) { d["base"] = nullptr; }, "needs a base");
   ExpectLoss([](json& d) { d["base"]["manifest_sha256"] = "ABC"; },
              "base.manifest_sha256: not 64 lowercase hex digits");
   ExpectLoss([](json& d) { d["base"]["backup_id"] = "inc-7"; }, "its own base");
-  ExpectLoss([](json& d) { d["promoted_from"] = "incremental"; }, "promoted_from");
-  ExpectLoss([](json& d) { d["created"] = "yesterday"; }, "(top).created: not an RFC 3339 time");
-  ExpectLoss([](json& d) { d["expires"] = "2024-04-01T00:00:00Z"; }, "before 'created'");
+  ExpectLoss([](json& d) { d["promoted_from"] = "incremental"; },
+             "promoted_from");
+  ExpectLoss([](json& d) { d["created"] = "yesterday"; },
+             "(top).created: not an RFC 3339 time");
+  ExpectLoss([](json& d) { d["expires"] = "2024-04-01T00:00:00Z"; },
+             "before 'created'");
   ExpectLoss([](json& d) { d["expires"] = "2025-04-01T00:00:00Z"; },
              "later than writer 'dhcp' allows");
   ExpectLoss([](json& d) { d["keyed"] = "no"; }, "(top).keyed: not a boolean");
@@ -134,26 +144,38 @@ TEST_F(ManifestRefusalTest, EachFieldIsChecked) {
              "writers[0].restore_lifetime: not a positive duration");
   ExpectLoss([](json& d) { d["volumes"][0]["block_size"] = 1000; },
              "volumes[0].block_size");
-  ExpectLoss([](json& d) { d["volumes"][0]["kind"] = "tape"; }, "unknown kind 'tape'");
+  ExpectLoss([](json& d) { d["volumes"][0]["kind"] = "tape"; },
+             "unknown kind 'tape'");
   ExpectLoss([](json& d) { d["volumes"][0]["data_file"] = "volumes/x.delta"; },
              "must be 'volumes/db.delta'");
   ExpectLoss([](json& d) { d["volumes"][0]["zero_blocks"] = 95; },
              "more data and zero blocks");
-  ExpectLoss([](json& d) { d["type"] = "full"; d["base"] = nullptr; },
-             "holds images only");
-  ExpectLoss([](json& d) { d["files"].erase(1); }, "'volumes/db.sums' is not listed");
+  ExpectLoss(
+      [](json& d) {
+        d["type"] = "full";
+        d["base"] = nullptr;
+      },
+      "holds images only");
+  ExpectLoss([](json& d) { d["files"].erase(1); },
+             "'volumes/db.sums' is not listed");
   ExpectLoss([](json& d) { d["files"][2]["path"] = "writers/ghost/x"; },
              "is not under a listed writer");
   ExpectLoss([](json& d) { d["files"][2]["path"] = "elsewhere/x"; },
              "belongs to no volume and no writer");
-  ExpectLoss([](json& d) { d["files"][3]["path"] = "writers/dhcp/dhcp.mdb.meta"; },
-             "listed twice");
+  ExpectLoss(
+      [](json& d) { d["files"][3]["path"] = "writers/dhcp/dhcp.mdb.meta"; },
+      "listed twice");
   ExpectLoss([](json& d) { d["files"][0]["checksums"]["xxh3-64"] = "xyz"; },
              "files[0].checksums.xxh3-64: not 16 lowercase hex digits");
-  ExpectLoss([](json& d) { d["files"][0]["checksums"]["sha256"] = std::string(64, 'a'); },
-             "files[0].checksums.sha256: unexpected field");
-  ExpectLoss([](json& d) { d["surprise"] = 1; }, "(top).surprise: unexpected field");
-  ExpectLoss([](json& d) { d["volumes"][0]["extra"] = 1; }, "volumes[0].extra: unexpected");
+  ExpectLoss(
+      [](json& d) {
+        d["files"][0]["checksums"]["sha256"] = std::string(64, 'a');
+      },
+      "files[0].checksums.sha256: unexpected field");
+  ExpectLoss([](json& d) { d["surprise"] = 1; },
+             "(top).surprise: unexpected field");
+  ExpectLoss([](json& d) { d["volumes"][0]["extra"] = 1; },
+             "volumes[0].extra: unexpected");
   keyed_ = true;
   ExpectLoss([](json& d) { d["files"][0]["checksums"].erase("sha256"); },
              "files[0].checksums.sha256: missing");
@@ -179,10 +201,11 @@ TEST(ManifestTest, TruncatedOrNotJson) {
                 StatusIs(absl::StatusCode::kDataLoss))
         << n;
   }
-  EXPECT_THAT(ParseManifest("[1, 2]"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a JSON object")));
-  EXPECT_THAT(ParseManifest("\xff\xfe"),
-              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not valid JSON")));
+  EXPECT_THAT(
+      ParseManifest("[1, 2]"),
+      StatusIs(absl::StatusCode::kDataLoss, HasSubstr("not a JSON object")));
+  EXPECT_THAT(ParseManifest("\xff\xfe"), StatusIs(absl::StatusCode::kDataLoss,
+                                                  HasSubstr("not valid JSON")));
 }
 
 TEST(ManifestTest, EncodeRefusesBadMetadata) {

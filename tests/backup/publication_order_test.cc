@@ -51,8 +51,10 @@ class RecordingEnv final : public Env {
   absl::StatusOr<std::unique_ptr<File>> OpenFile(
       const std::string& path, const OpenOptions& options) override {
     ASSIGN_OR_RETURN(FileType type, base_->GetFileType(path));
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, base_->OpenFile(path, options));
-    if (options.create && type == FileType::kMissing) Add({Event::kCreateFile, path});
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                     base_->OpenFile(path, options));
+    if (options.create && type == FileType::kMissing)
+      Add({Event::kCreateFile, path});
     return std::unique_ptr<File>(new RecordingFile(this, std::move(file)));
   }
   absl::Status CreateDir(const std::string& path) override {
@@ -73,7 +75,8 @@ class RecordingEnv final : public Env {
   absl::Status RemoveDir(const std::string& path) override {
     return base_->RemoveDir(path);
   }
-  absl::StatusOr<std::vector<std::string>> ListDir(const std::string& path) override {
+  absl::StatusOr<std::vector<std::string>> ListDir(
+      const std::string& path) override {
     return base_->ListDir(path);
   }
   absl::StatusOr<FileType> GetFileType(const std::string& path) override {
@@ -153,10 +156,10 @@ std::vector<std::string> CheckOrder(const std::vector<Event>& events,
   const std::string manifest = partial + "/manifest.json";
   const std::string token = partial + "/token";
   std::vector<std::string> problems;
-  std::set<std::string> dirty;          // files written since their last sync
-  std::set<std::string> files;          // files created in the partial dir
-  std::set<std::string> pending;        // entries not covered by a dir sync
-  std::set<std::string> synced_dirs;    // partial's directories fsync'ed
+  std::set<std::string> dirty;        // files written since their last sync
+  std::set<std::string> files;        // files created in the partial dir
+  std::set<std::string> pending;      // entries not covered by a dir sync
+  std::set<std::string> synced_dirs;  // partial's directories fsync'ed
   bool manifest_synced = false, token_synced = false, renamed = false;
   bool parent_synced_after_rename = false;
   for (const Event& e : events) {
@@ -164,14 +167,16 @@ std::vector<std::string> CheckOrder(const std::vector<Event>& events,
       case Event::kCreateFile:
         if (e.path == manifest) {
           for (const std::string& f : files) {
-            if (dirty.contains(f)) problems.push_back("manifest before " + f + " was synced");
+            if (dirty.contains(f))
+              problems.push_back("manifest before " + f + " was synced");
           }
         }
         if (e.path == token && !manifest_synced) {
           problems.push_back("token created before the manifest was synced");
         }
         if (e.path != manifest && e.path != token && manifest_synced) {
-          problems.push_back("payload file " + e.path + " created after the manifest");
+          problems.push_back("payload file " + e.path +
+                             " created after the manifest");
         }
         files.insert(e.path);
         pending.insert(e.path);
@@ -191,11 +196,14 @@ std::vector<std::string> CheckOrder(const std::vector<Event>& events,
         break;
       case Event::kSyncDir:
         if (absl::StartsWith(e.path, partial)) {
-          if (!token_synced) problems.push_back("directory " + e.path + " synced before the token");
+          if (!token_synced)
+            problems.push_back("directory " + e.path +
+                               " synced before the token");
           // Bottom-up: no deeper directory of the partial dir is synced later.
           for (const std::string& d : synced_dirs) {
             if (Depth(d) < Depth(e.path)) {
-              problems.push_back("directory " + e.path + " synced after its ancestor " + d);
+              problems.push_back("directory " + e.path +
+                                 " synced after its ancestor " + d);
             }
           }
           synced_dirs.insert(e.path);
@@ -209,8 +217,10 @@ std::vector<std::string> CheckOrder(const std::vector<Event>& events,
         if (e.path != partial || e.to != parent + "/" + id) {
           problems.push_back("unexpected rename " + e.path + " -> " + e.to);
         }
-        if (!token_synced) problems.push_back("renamed before the token was synced");
-        for (const std::string& f : dirty) problems.push_back("renamed with " + f + " unsynced");
+        if (!token_synced)
+          problems.push_back("renamed before the token was synced");
+        for (const std::string& f : dirty)
+          problems.push_back("renamed with " + f + " unsynced");
         for (const std::string& p : pending) {
           if (absl::StartsWith(p, partial + "/")) {
             problems.push_back("renamed before the entry " + p + " was synced");
@@ -221,7 +231,8 @@ std::vector<std::string> CheckOrder(const std::vector<Event>& events,
     }
   }
   if (!renamed) problems.push_back("never renamed");
-  if (!parent_synced_after_rename) problems.push_back("parent not synced after the rename");
+  if (!parent_synced_after_rename)
+    problems.push_back("parent not synced after the rename");
   if (events.empty() || events.back().kind != Event::kSyncDir ||
       events.back().path != parent) {
     problems.push_back("the parent's fsync is not the last step");
@@ -235,12 +246,15 @@ TEST(PublicationOrderTest, PublishFollowsTheOrderExactly) {
     RecordingEnv env;
     BackupSetOptions o = testing::FullOptions("b1", keyed);
     ASSERT_OK_AND_ASSIGN(auto w, BackupSetWriter::Create(&env, tmp.path(), o));
-    ASSERT_OK(testing::StreamImage(w.get(), testing::MakeVolume("db", 30, 4096, 1)));
+    ASSERT_OK(
+        testing::StreamImage(w.get(), testing::MakeVolume("db", 30, 4096, 1)));
     ASSERT_OK(w->AddWriterFile("ntds", "a/b/c.log", "deep"));
     ASSERT_OK(w->AddWriterFile("dhcp", "x", "shallow"));
     ASSERT_OK(w->Publish().status());
-    EXPECT_THAT(CheckOrder(env.events(), tmp.path(), "b1"), ::testing::IsEmpty());
-    ASSERT_OK(VerifyBackupSet(&env, tmp.Sub("b1"), keyed ? testing::kTestKey : "",
+    EXPECT_THAT(CheckOrder(env.events(), tmp.path(), "b1"),
+                ::testing::IsEmpty());
+    ASSERT_OK(VerifyBackupSet(&env, tmp.Sub("b1"),
+                              keyed ? testing::kTestKey : "",
                               kCreated + absl::Hours(1))
                   .status());
   }
@@ -249,22 +263,21 @@ TEST(PublicationOrderTest, PublishFollowsTheOrderExactly) {
 // The checker itself catches orders that are not crash-safe.
 TEST(PublicationOrderTest, CheckerRefusesUnsafeOrders) {
   const std::string p = "/r", s = "/r/b.partial";
-  std::vector<Event> good = {
-      {Event::kCreateDir, s},
-      {Event::kCreateDir, s + "/volumes"},
-      {Event::kCreateFile, s + "/volumes/v.img"},
-      {Event::kWrite, s + "/volumes/v.img"},
-      {Event::kSync, s + "/volumes/v.img"},
-      {Event::kCreateFile, s + "/manifest.json"},
-      {Event::kWrite, s + "/manifest.json"},
-      {Event::kSync, s + "/manifest.json"},
-      {Event::kCreateFile, s + "/token"},
-      {Event::kWrite, s + "/token"},
-      {Event::kSync, s + "/token"},
-      {Event::kSyncDir, s + "/volumes"},
-      {Event::kSyncDir, s},
-      {Event::kRename, s, "/r/b"},
-      {Event::kSyncDir, p}};
+  std::vector<Event> good = {{Event::kCreateDir, s},
+                             {Event::kCreateDir, s + "/volumes"},
+                             {Event::kCreateFile, s + "/volumes/v.img"},
+                             {Event::kWrite, s + "/volumes/v.img"},
+                             {Event::kSync, s + "/volumes/v.img"},
+                             {Event::kCreateFile, s + "/manifest.json"},
+                             {Event::kWrite, s + "/manifest.json"},
+                             {Event::kSync, s + "/manifest.json"},
+                             {Event::kCreateFile, s + "/token"},
+                             {Event::kWrite, s + "/token"},
+                             {Event::kSync, s + "/token"},
+                             {Event::kSyncDir, s + "/volumes"},
+                             {Event::kSyncDir, s},
+                             {Event::kRename, s, "/r/b"},
+                             {Event::kSyncDir, p}};
   EXPECT_THAT(CheckOrder(good, p, "b"), ::testing::IsEmpty());
   for (size_t drop : {4u, 7u, 10u, 11u, 12u, 14u}) {
     std::vector<Event> bad = good;
@@ -274,7 +287,8 @@ TEST(PublicationOrderTest, CheckerRefusesUnsafeOrders) {
   }
   std::vector<Event> top_down = good;
   std::swap(top_down[11], top_down[12]);
-  EXPECT_THAT(CheckOrder(top_down, p, "b"), ::testing::Not(::testing::IsEmpty()));
+  EXPECT_THAT(CheckOrder(top_down, p, "b"),
+              ::testing::Not(::testing::IsEmpty()));
 }
 
 // FaultInjectionEnv keeps tracking a file under its old path when its
@@ -288,14 +302,16 @@ TEST(FaultEnvTest, PowerLossFollowsFilesIntoRenamedDirectories) {
   ASSERT_OK(env.CreateDir(tmp.Sub("a")));
   ASSERT_OK(env.SyncDir(tmp.path()));
   {
-    ASSERT_OK_AND_ASSIGN(auto f, env.OpenFile(tmp.Sub("a/f"), {.create = true}));
+    ASSERT_OK_AND_ASSIGN(auto f,
+                         env.OpenFile(tmp.Sub("a/f"), {.create = true}));
     ASSERT_OK(f->WriteAt(0, testing::Bytes("never synced")));
   }
   ASSERT_OK(env.Rename(tmp.Sub("a"), tmp.Sub("b")));
   ASSERT_OK(env.SyncDir(tmp.path()));
   ASSERT_OK(env.PowerLoss(1));
   // Neither a/f's directory entry nor its data was ever synced.
-  EXPECT_EQ(Env::Default()->GetFileType(tmp.Sub("b/f")).value(), FileType::kMissing);
+  EXPECT_EQ(Env::Default()->GetFileType(tmp.Sub("b/f")).value(),
+            FileType::kMissing);
 }
 
 }  // namespace

@@ -36,7 +36,9 @@ ExpiryToken MakeToken() {
   return t;
 }
 
-std::optional<TokenError> ErrorOf(const absl::Status& s) { return TokenErrorOf(s); }
+std::optional<TokenError> ErrorOf(const absl::Status& s) {
+  return TokenErrorOf(s);
+}
 
 TEST(Sha256Test, KnownAnswers) {
   EXPECT_EQ(internal::HexSha256(Sha256("abc")),
@@ -70,8 +72,8 @@ TEST(TokenTest, UnsignedEncodingIsExact) {
   internal::PutBE16(&want, 0);
   internal::PutBE32(&want, static_cast<uint32_t>(body.size()));
   want += body;
-  want.push_back('\0');              // flags: unsigned
-  want.append(32, '\0');             // no MAC
+  want.push_back('\0');   // flags: unsigned
+  want.append(32, '\0');  // no MAC
   internal::PutBE64(&want, internal::Xxh3(want));
   EXPECT_EQ(bytes, want);
   ASSERT_OK_AND_ASSIGN(ExpiryToken back, DecodeToken(bytes));
@@ -84,7 +86,8 @@ TEST(TokenTest, SignedRoundTripAndMac) {
   std::string bytes = EncodeToken(t, kKey);
   ASSERT_OK_AND_ASSIGN(ExpiryToken back, DecodeToken(bytes));
   EXPECT_TRUE(back.is_signed);
-  EXPECT_EQ(back.mac, internal::HmacSha256(kKey, internal::TokenMacInput(back)));
+  EXPECT_EQ(back.mac,
+            internal::HmacSha256(kKey, internal::TokenMacInput(back)));
   EXPECT_EQ(internal::EncodeTokenVerbatim(back), bytes);
   ExpiryToken unsigned_again = back;
   unsigned_again.is_signed = false;
@@ -103,7 +106,8 @@ TEST(TokenTest, EveryTruncationIsUnreadable) {
     EXPECT_THAT(t, StatusIs(absl::StatusCode::kInvalidArgument)) << n;
     EXPECT_EQ(ErrorOf(t.status()), TokenError::kUnreadable) << n;
   }
-  EXPECT_THAT(DecodeToken(bytes + "x"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeToken(bytes + "x"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(TokenTest, EveryDamagedByteIsUnreadable) {
@@ -129,11 +133,13 @@ TEST(TokenTest, VersionsAndMagic) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("format 2.0 is newer than this build")));
   t.major = 0;
-  EXPECT_THAT(DecodeToken(EncodeToken(t, "")),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("version 0")));
-  EXPECT_THAT(DecodeToken("not a token at all, just text......................"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("not an expiry token")));
+  EXPECT_THAT(
+      DecodeToken(EncodeToken(t, "")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("version 0")));
+  EXPECT_THAT(
+      DecodeToken("not a token at all, just text......................"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("not an expiry token")));
 
   // A newer minor version may append fields; they are kept, and the MAC
   // covers them.
@@ -148,21 +154,23 @@ TEST(TokenTest, VersionsAndMagic) {
   // This version's tokens have none.
   t.minor = 0;
   EXPECT_THAT(DecodeToken(EncodeToken(t, "")),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unexpected bytes")));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unexpected bytes")));
 }
 
 TEST(TokenTest, UnsignedTokenWithMacOrUnknownFlagsIsUnreadable) {
   ExpiryToken t = MakeToken();
   t.mac[3] = 1;
-  EXPECT_THAT(DecodeToken(internal::EncodeTokenVerbatim(t)),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("carries a MAC")));
+  EXPECT_THAT(
+      DecodeToken(internal::EncodeTokenVerbatim(t)),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("carries a MAC")));
   std::string bytes = EncodeToken(MakeToken(), "");
   size_t flags_at = bytes.size() - 41;
   bytes[flags_at] = 4;
   bytes.replace(bytes.size() - 8, 8, "");
   internal::PutBE64(&bytes, internal::Xxh3(bytes));
-  EXPECT_THAT(DecodeToken(bytes),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unknown flags")));
+  EXPECT_THAT(DecodeToken(bytes), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("unknown flags")));
 }
 
 TEST(TokenTest, CheckTokenRefusesEachCauseDistinctly) {
@@ -177,13 +185,15 @@ TEST(TokenTest, CheckTokenRefusesEachCauseDistinctly) {
   EXPECT_OK(CheckToken(signed_t, kManifest, "", ok_time));
 
   absl::Status s = CheckToken(unsigned_t, kManifest, kKey, ok_time);
-  EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("unsigned")));
+  EXPECT_THAT(
+      s, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("unsigned")));
   EXPECT_EQ(ErrorOf(s), TokenError::kUnsigned);
 
   ExpiryToken extended = signed_t;
   extended.expires += absl::Hours(24 * 365);
   s = CheckToken(extended, kManifest, kKey, ok_time);
-  EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("MAC")));
+  EXPECT_THAT(s,
+              StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("MAC")));
   EXPECT_EQ(ErrorOf(s), TokenError::kTampered);
 
   ASSERT_OK_AND_ASSIGN(ExpiryToken other_key,
@@ -197,13 +207,15 @@ TEST(TokenTest, CheckTokenRefusesEachCauseDistinctly) {
   EXPECT_EQ(ErrorOf(s), TokenError::kForeign);
 
   s = CheckToken(signed_t, kManifest, kKey, t.created - absl::Nanoseconds(1));
-  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("clock")));
+  EXPECT_THAT(
+      s, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("clock")));
   EXPECT_EQ(ErrorOf(s), TokenError::kNotYetValid);
   EXPECT_OK(CheckToken(signed_t, kManifest, kKey, t.created));
 
   EXPECT_OK(CheckToken(signed_t, kManifest, kKey, t.expires));
   s = CheckToken(signed_t, kManifest, kKey, t.expires + absl::Nanoseconds(1));
-  EXPECT_THAT(s, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("expired")));
+  EXPECT_THAT(
+      s, StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("expired")));
   EXPECT_EQ(ErrorOf(s), TokenError::kExpired);
 
   EXPECT_EQ(ErrorOf(absl::OkStatus()), std::nullopt);
@@ -213,20 +225,22 @@ TEST(TokenTest, CheckTokenRefusesEachCauseDistinctly) {
 TEST(TokenTest, ReadKeyFile) {
   TempDir tmp;
   Env* env = Env::Default();
-  EXPECT_THAT(ReadKeyFile(env, tmp.Sub("missing")),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("missing")));
+  EXPECT_THAT(
+      ReadKeyFile(env, tmp.Sub("missing")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("missing")));
   std::string short_key = "fifteen bytes!!";
-  ASSERT_OK(WriteFileAtomically(env, tmp.Sub("short"),
-                                absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(
-                                                        short_key.data()),
-                                                    short_key.size())));
-  EXPECT_THAT(ReadKeyFile(env, tmp.Sub("short")),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("15 bytes")));
+  ASSERT_OK(WriteFileAtomically(
+      env, tmp.Sub("short"),
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(short_key.data()),
+                          short_key.size())));
+  EXPECT_THAT(
+      ReadKeyFile(env, tmp.Sub("short")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("15 bytes")));
   std::string key(32, '\x07');
-  ASSERT_OK(WriteFileAtomically(env, tmp.Sub("key"),
-                                absl::MakeConstSpan(
-                                    reinterpret_cast<const uint8_t*>(key.data()),
-                                    key.size())));
+  ASSERT_OK(WriteFileAtomically(
+      env, tmp.Sub("key"),
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(key.data()),
+                          key.size())));
   ASSERT_OK_AND_ASSIGN(std::string got, ReadKeyFile(env, tmp.Sub("key")));
   EXPECT_EQ(got, key);
 }

@@ -38,9 +38,9 @@ absl::Status ValidateBlockMap(const std::vector<MapRun>& runs,
                               BlockMapKind kind, uint64_t block_count,
                               uint64_t payload_blocks, absl::string_view file) {
   auto bad = [&](size_t i, absl::string_view why) {
-    return absl::DataLossError(absl::StrFormat(
-        "%s: block map run %u (blocks %u+%u): %s", file, i,
-        runs[i].first_block, runs[i].block_count, why));
+    return absl::DataLossError(
+        absl::StrFormat("%s: block map run %u (blocks %u+%u): %s", file, i,
+                        runs[i].first_block, runs[i].block_count, why));
   };
   uint64_t next = 0;
   uint64_t data = 0;
@@ -51,24 +51,28 @@ absl::Status ValidateBlockMap(const std::vector<MapRun>& runs,
                                     static_cast<unsigned>(r.kind)));
     }
     if (r.block_count == 0) return bad(i, "empty run");
-    if (r.first_block < next) return bad(i, "overlaps or precedes the run before");
+    if (r.first_block < next)
+      return bad(i, "overlaps or precedes the run before");
     if (kind == BlockMapKind::kImage && r.first_block != next) {
       return bad(i, "leaves a gap in the image");
     }
-    if (r.first_block > block_count || r.block_count > block_count - r.first_block) {
+    if (r.first_block > block_count ||
+        r.block_count > block_count - r.first_block) {
       return bad(i, absl::StrFormat("passes the end of the %u-block volume",
                                     block_count));
     }
-    if (i > 0 && runs[i - 1].end() == r.first_block && runs[i - 1].kind == r.kind) {
-      return bad(i, "continues the run before with the same kind (not canonical)");
+    if (i > 0 && runs[i - 1].end() == r.first_block &&
+        runs[i - 1].kind == r.kind) {
+      return bad(i,
+                 "continues the run before with the same kind (not canonical)");
     }
     if (r.kind == RunKind::kData) data += r.block_count;
     next = r.end();
   }
   if (kind == BlockMapKind::kImage && next != block_count) {
-    return absl::DataLossError(absl::StrFormat(
-        "%s: block map covers %u of the image's %u blocks", file, next,
-        block_count));
+    return absl::DataLossError(
+        absl::StrFormat("%s: block map covers %u of the image's %u blocks",
+                        file, next, block_count));
   }
   if (data != payload_blocks) {
     return absl::DataLossError(absl::StrFormat(

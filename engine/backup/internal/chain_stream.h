@@ -33,8 +33,8 @@ class MergedVolumeStream final : public VolumeStream {
   std::vector<size_t> cursors_;  // per source: first run ending after next_
   const uint64_t max_blocks_;    // per data run handed out
   std::vector<uint8_t> buffer_;
-  uint64_t next_ = 0;            // first block not yet handed out
-  absl::Status failure_;         // sticky
+  uint64_t next_ = 0;     // first block not yet handed out
+  absl::Status failure_;  // sticky
 };
 
 }  // namespace shadowset::internal

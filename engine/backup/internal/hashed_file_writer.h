@@ -1,10 +1,14 @@
 // HashedFileWriter: writes one new file of a backup set sequentially,
 // through the Env, in large writes (the buffer size; >= 1 MiB by default),
 // hashing every byte on the way (xxh3-64, and SHA-256 when keyed) so the
-// manifest can list the file's checksums without reading it back.
+// manifest can list the file's checksums without reading it back. With
+// `background`, a WriteBehind thread digests and writes one buffer while the
+// caller fills the next; without, large appends are written straight from
+// the caller's memory.
 //
 //   ASSIGN_OR_RETURN(auto w, HashedFileWriter::Create(env, path, 4 << 20,
-//                                                     keyed, &progress));
+//                                                     keyed, &progress,
+//                                                     /*background=*/true));
 //   RETURN_IF_ERROR(w->Append(bytes));
 //   ASSIGN_OR_RETURN(FileDigest digest, w->Finish());   // written + fdatasync
 //
@@ -23,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "engine/backup/internal/digest.h"
+#include "engine/backup/internal/write_behind.h"
 #include "engine/env.h"
 #include "engine/internal/aligned_buffer.h"
 
@@ -50,7 +55,7 @@ class HashedFileWriter {
   // Creates `path` (it must not exist: kAlreadyExists otherwise).
   static absl::StatusOr<std::unique_ptr<HashedFileWriter>> Create(
       Env* env, const std::string& path, size_t buffer_size, bool sha256,
-      ProgressCounter* progress);
+      ProgressCounter* progress, bool background = false);
 
   // Appends `data`: buffered, written once the buffer is full (large
   // appends go straight to the file). I/O errors are returned as the Env
@@ -72,14 +77,19 @@ class HashedFileWriter {
   HashedFileWriter(std::unique_ptr<File> file, std::string path,
                    size_t buffer_size, bool sha256, ProgressCounter* progress);
   absl::Status WriteOut(absl::Span<const uint8_t> data);
+  absl::Status AppendBackground(absl::Span<const uint8_t> data);
 
   std::unique_ptr<File> file_;
   const std::string path_;
-  AlignedBuffer buffer_;
-  size_t fill_ = 0;
-  uint64_t written_ = 0;
   FileDigester digester_;
   ProgressCounter* const progress_;
+  AlignedBuffer buffer_;  // without a background writer
+  // Uses file_ and digester_: declared after them, so destroyed (joined)
+  // first.
+  std::unique_ptr<WriteBehind> write_behind_;
+  AlignedBuffer* current_ = nullptr;  // being filled (background)
+  size_t fill_ = 0;
+  uint64_t written_ = 0;
 };
 
 }  // namespace shadowset::internal

@@ -43,8 +43,7 @@ absl::Status CheckBackupId(absl::string_view id) {
 }
 
 absl::Status CheckVolumeName(absl::string_view name) {
-  return NameOk(name, 64) ? absl::OkStatus()
-                          : BadName("volume name", name, 64);
+  return NameOk(name, 64) ? absl::OkStatus() : BadName("volume name", name, 64);
 }
 
 absl::Status CheckWriterId(absl::string_view id) {
@@ -54,9 +53,9 @@ absl::Status CheckWriterId(absl::string_view id) {
 absl::Status CheckWriterFilePath(absl::string_view path) {
   std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
   if (parts.size() > 16) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "bad writer file path '", absl::CHexEscape(path),
-        "': more than 16 components"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad writer file path '", absl::CHexEscape(path),
+                     "': more than 16 components"));
   }
   for (absl::string_view part : parts) {
     if (!NameOk(part, 255)) {

@@ -49,8 +49,9 @@ absl::StatusOr<std::unique_ptr<File>> OpenListedFile(
 
 absl::Status CompareDigest(const ManifestFile& listed, const FileDigest& d) {
   if (d.size != listed.size) {
-    return Damaged(listed.path, absl::StrFormat("%u bytes, but the manifest lists %u",
-                                                d.size, listed.size));
+    return Damaged(listed.path,
+                   absl::StrFormat("%u bytes, but the manifest lists %u",
+                                   d.size, listed.size));
   }
   if (d.xxh3 != listed.xxh3) {
     return Damaged(listed.path,
@@ -59,10 +60,11 @@ absl::Status CompareDigest(const ManifestFile& listed, const FileDigest& d) {
                                 HexXxh3(listed.xxh3), ")"));
   }
   if (listed.sha256 && d.sha256 && *listed.sha256 != *d.sha256) {
-    return Damaged(listed.path,
-                   absl::StrCat(kSha256Name, " checksum mismatch (the file has ",
-                                HexSha256(*d.sha256), ", the manifest lists ",
-                                HexSha256(*listed.sha256), ")"));
+    return Damaged(
+        listed.path,
+        absl::StrCat(kSha256Name, " checksum mismatch (the file has ",
+                     HexSha256(*d.sha256), ", the manifest lists ",
+                     HexSha256(*listed.sha256), ")"));
   }
   return absl::OkStatus();
 }
@@ -70,7 +72,8 @@ absl::Status CompareDigest(const ManifestFile& listed, const FileDigest& d) {
 absl::Status VerifyListedFile(Env* env, const std::string& root,
                               const ManifestFile& listed, size_t buffer_size,
                               uint64_t* bytes) {
-  ASSIGN_OR_RETURN(std::unique_ptr<File> file, OpenListedFile(env, root, listed));
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                   OpenListedFile(env, root, listed));
   FileDigester digester(listed.sha256.has_value());
   std::string chunk(std::min<uint64_t>(buffer_size, listed.size), '\0');
   for (uint64_t off = 0; off < listed.size; off += chunk.size()) {
@@ -90,8 +93,8 @@ absl::StatusOr<std::unique_ptr<VolumeFileReader>> VolumeFileReader::Open(
   const ManifestFile* sums = manifest.FindFile(volume.sums_file);
   if (data == nullptr || sums == nullptr) {
     // ParseManifest guarantees both are listed.
-    return absl::InternalError(absl::StrCat(
-        "volume '", volume.name, "': its files are not listed"));
+    return absl::InternalError(
+        absl::StrCat("volume '", volume.name, "': its files are not listed"));
   }
   std::unique_ptr<VolumeFileReader> r(
       new VolumeFileReader(volume, manifest.keyed, buffer_size));
@@ -107,21 +110,23 @@ absl::Status VolumeFileReader::OpenDataFile(Env* env, const std::string& root,
   data_listed_ = listed;
   ASSIGN_OR_RETURN(data_, OpenListedFile(env, root, listed));
   const uint64_t size = listed.size;
-  ASSIGN_OR_RETURN(header_bytes_,
-                   ReadRange(data_.get(), 0, std::min<uint64_t>(size, kDataHeaderSize)));
+  ASSIGN_OR_RETURN(
+      header_bytes_,
+      ReadRange(data_.get(), 0, std::min<uint64_t>(size, kDataHeaderSize)));
   ASSIGN_OR_RETURN(header_, ParseDataHeader(header_bytes_, name));
   uint32_t want_magic =
       volume_.kind == VolumeFileKind::kImage ? kImageMagic : kDeltaMagic;
   if (header_.magic != want_magic) {
-    return Damaged(name, "its header names another kind of file than the manifest");
+    return Damaged(name,
+                   "its header names another kind of file than the manifest");
   }
   if (header_.block_size != volume_.block_size ||
       header_.block_count != volume_.block_count) {
-    return Damaged(name, absl::StrFormat(
-                             "header says %u blocks of %u bytes, the manifest "
-                             "%u blocks of %u bytes",
-                             header_.block_count, header_.block_size,
-                             volume_.block_count, volume_.block_size));
+    return Damaged(
+        name, absl::StrFormat("header says %u blocks of %u bytes, the manifest "
+                              "%u blocks of %u bytes",
+                              header_.block_count, header_.block_size,
+                              volume_.block_count, volume_.block_size));
   }
   if (size < kDataHeaderSize + kDataFooterSize) {
     return Damaged(name, "truncated: no room for a footer");
@@ -129,7 +134,8 @@ absl::Status VolumeFileReader::OpenDataFile(Env* env, const std::string& root,
   ASSIGN_OR_RETURN(footer_bytes_, ReadRange(data_.get(), size - kDataFooterSize,
                                             kDataFooterSize));
   ASSIGN_OR_RETURN(footer_, ParseDataFooter(footer_bytes_, header_, name));
-  ASSIGN_OR_RETURN(uint64_t runs_offset, RunsOffset(header_, footer_, size, name));
+  ASSIGN_OR_RETURN(uint64_t runs_offset,
+                   RunsOffset(header_, footer_, size, name));
   ASSIGN_OR_RETURN(runs_bytes_, ReadRange(data_.get(), runs_offset,
                                           footer_.run_count * kRunSize));
   ASSIGN_OR_RETURN(runs_, ParseRuns(runs_bytes_, header_, footer_, name));
@@ -145,11 +151,11 @@ absl::Status VolumeFileReader::OpenDataFile(Env* env, const std::string& root,
     }
   }
   if (rank != volume_.data_blocks || zero != volume_.zero_blocks) {
-    return Damaged(name, absl::StrFormat(
-                             "holds %u data and %u zero blocks, the manifest "
-                             "lists %u and %u",
-                             rank, zero, volume_.data_blocks,
-                             volume_.zero_blocks));
+    return Damaged(
+        name,
+        absl::StrFormat("holds %u data and %u zero blocks, the manifest "
+                        "lists %u and %u",
+                        rank, zero, volume_.data_blocks, volume_.zero_blocks));
   }
   return absl::OkStatus();
 }
@@ -159,15 +165,16 @@ absl::Status VolumeFileReader::OpenSumsFile(Env* env, const std::string& root,
   const std::string& name = listed.path;
   ASSIGN_OR_RETURN(sums_, OpenListedFile(env, root, listed));
   const uint64_t size = listed.size;
-  ASSIGN_OR_RETURN(std::string head,
-                   ReadRange(sums_.get(), 0,
-                             std::min<uint64_t>(size, kSumsMaxHeaderSize)));
+  ASSIGN_OR_RETURN(
+      std::string head,
+      ReadRange(sums_.get(), 0, std::min<uint64_t>(size, kSumsMaxHeaderSize)));
   ASSIGN_OR_RETURN(sums_header_, ParseSumsHeader(head, name));
   if (size < sums_header_.header_length + kSumsFooterSize) {
     return Damaged(name, "truncated: no room for a footer");
   }
-  ASSIGN_OR_RETURN(std::string tail, ReadRange(sums_.get(), size - kSumsFooterSize,
-                                               kSumsFooterSize));
+  ASSIGN_OR_RETURN(
+      std::string tail,
+      ReadRange(sums_.get(), size - kSumsFooterSize, kSumsFooterSize));
   ASSIGN_OR_RETURN(SumsFooter footer,
                    ParseSumsFooter(tail, sums_header_, size, name));
 
@@ -195,18 +202,18 @@ absl::Status VolumeFileReader::OpenSumsFile(Env* env, const std::string& root,
 
   if (sums_header_.block_size != header_.block_size ||
       sums_header_.data_magic != header_.magic) {
-    return Damaged(name, absl::StrCat("describes another file than ",
-                                      volume_.data_file));
+    return Damaged(
+        name, absl::StrCat("describes another file than ", volume_.data_file));
   }
   if (sums_header_.sha256 != keyed_) {
     return Damaged(name, keyed_ ? "lacks the SHA-256 a keyed set needs"
                                 : "carries SHA-256 in an unkeyed set");
   }
   if (footer.entry_count != footer_.payload_blocks) {
-    return Damaged(name, absl::StrFormat("holds %u entries for %u data blocks in %s",
-                                         footer.entry_count,
-                                         footer_.payload_blocks,
-                                         volume_.data_file));
+    return Damaged(name,
+                   absl::StrFormat("holds %u entries for %u data blocks in %s",
+                                   footer.entry_count, footer_.payload_blocks,
+                                   volume_.data_file));
   }
   FileDigester meta(keyed_);
   meta.Update(header_bytes_);
@@ -242,7 +249,8 @@ absl::Status VolumeFileReader::CheckBlocks(uint64_t rank,
                                 AsSpan(sums_buffer_)));
   for (uint64_t i = 0; i < count; ++i) {
     absl::Span<const uint8_t> block = data.subspan(i * bs, bs);
-    BlockSum want = DecodeBlockSum(sums_buffer_.data() + i * entry_size, keyed_);
+    BlockSum want =
+        DecodeBlockSum(sums_buffer_.data() + i * entry_size, keyed_);
     absl::string_view algorithm;
     if (Xxh3(block) != want.xxh3) {
       algorithm = kXxh3Name;
@@ -266,9 +274,9 @@ absl::Status VolumeFileReader::ReadData(uint64_t rank, uint64_t count,
   const uint32_t bs = header_.block_size;
   if (rank > footer_.payload_blocks || count > footer_.payload_blocks - rank ||
       out.size() != count * bs) {
-    return absl::InternalError(absl::StrFormat(
-        "%s: read of data blocks %u+%u out of range", volume_.data_file, rank,
-        count));
+    return absl::InternalError(
+        absl::StrFormat("%s: read of data blocks %u+%u out of range",
+                        volume_.data_file, rank, count));
   }
   RETURN_IF_ERROR(data_->ReadAt(kDataHeaderSize + rank * bs, out));
   return CheckBlocks(rank, out);

@@ -94,13 +94,13 @@ absl::Status VerifyListedFile(Env* env, const std::string& root,
 
 // Opens a listed file and checks its size. kDataLoss when it is missing or
 // of another size.
-absl::StatusOr<std::unique_ptr<File>> OpenListedFile(Env* env,
-                                                     const std::string& root,
-                                                     const ManifestFile& listed);
+absl::StatusOr<std::unique_ptr<File>> OpenListedFile(
+    Env* env, const std::string& root, const ManifestFile& listed);
 
 // kDataLoss if `digest` differs from what `listed` says (SHA-256 compared
 // when both have one).
-absl::Status CompareDigest(const ManifestFile& listed, const FileDigest& digest);
+absl::Status CompareDigest(const ManifestFile& listed,
+                           const FileDigest& digest);
 
 }  // namespace shadowset::internal
 

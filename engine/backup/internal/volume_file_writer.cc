@@ -34,12 +34,13 @@ absl::StatusOr<std::unique_ptr<VolumeFileWriter>> VolumeFileWriter::Create(
   ASSIGN_OR_RETURN(w->data_, HashedFileWriter::Create(
                                  env, JoinPath(root, w->data_path_),
                                  options.buffer_size, options.sha256,
-                                 options.progress));
+                                 options.progress, options.background_writes));
   // The sums file is ~1/500 of the data: a smaller buffer suffices.
   size_t sums_buffer = std::max<size_t>(options.buffer_size / 8, 4096);
-  ASSIGN_OR_RETURN(w->sums_, HashedFileWriter::Create(
-                                 env, JoinPath(root, w->sums_path_), sums_buffer,
-                                 options.sha256, options.progress));
+  ASSIGN_OR_RETURN(
+      w->sums_,
+      HashedFileWriter::Create(env, JoinPath(root, w->sums_path_), sums_buffer,
+                               options.sha256, options.progress));
   DataHeader header;
   header.magic = kind == VolumeFileKind::kImage ? kImageMagic : kDeltaMagic;
   header.block_size = block_size;
@@ -82,8 +83,8 @@ absl::Status VolumeFileWriter::AddBlocks(uint64_t first_block,
                                          absl::Span<const uint8_t> data) {
   if (data.size() % block_size_ != 0) {
     return absl::InvalidArgumentError(absl::StrFormat(
-        "volume '%s': %u bytes are not a whole number of %u-byte blocks",
-        name_, data.size(), block_size_));
+        "volume '%s': %u bytes are not a whole number of %u-byte blocks", name_,
+        data.size(), block_size_));
   }
   const uint64_t count = data.size() / block_size_;
   RETURN_IF_ERROR(CheckRange(first_block, count));
@@ -93,7 +94,8 @@ absl::Status VolumeFileWriter::AddBlocks(uint64_t first_block,
   // the run.
   size_t run_start = 0;  // index of the first block of the pending run
   for (size_t i = 0; i < count; ++i) {
-    absl::Span<const uint8_t> block = data.subspan(i * block_size_, block_size_);
+    absl::Span<const uint8_t> block =
+        data.subspan(i * block_size_, block_size_);
     if (options_.detect_zero_blocks && IsAllZero(block)) {
       RETURN_IF_ERROR(AddDataRun(first_block + run_start,
                                  data.subspan(run_start * block_size_,
@@ -110,9 +112,9 @@ absl::Status VolumeFileWriter::AddBlocks(uint64_t first_block,
     }
     EncodeBlockSum(sum, options_.sha256, &pending_sums_);
   }
-  RETURN_IF_ERROR(AddDataRun(
-      first_block + run_start,
-      data.subspan(run_start * block_size_, (count - run_start) * block_size_)));
+  RETURN_IF_ERROR(AddDataRun(first_block + run_start,
+                             data.subspan(run_start * block_size_,
+                                          (count - run_start) * block_size_)));
   entries_digest_.Update(pending_sums_);
   return sums_->Append(pending_sums_);
 }

@@ -68,9 +68,10 @@ absl::StatusOr<DataHeader> ParseDataHeader(absl::string_view bytes,
   h.major = LoadBE16(&bytes[4]);
   h.minor = LoadBE16(&bytes[6]);
   if (h.magic != kImageMagic && h.magic != kDeltaMagic) {
-    return Damaged(file, absl::StrFormat(
-                             "not a volume image or delta (magic 0x%08X \"%s\")",
-                             h.magic, MagicName(h.magic)));
+    return Damaged(
+        file,
+        absl::StrFormat("not a volume image or delta (magic 0x%08X \"%s\")",
+                        h.magic, MagicName(h.magic)));
   }
   if (!ChecksumOk(bytes)) return Damaged(file, "header checksum mismatch");
   if (h.major > kVolumeFormatMajor) return Newer(file, h.major, h.minor);
@@ -85,13 +86,15 @@ absl::StatusOr<DataHeader> ParseDataHeader(absl::string_view bytes,
       h.block_size > kMaxBlockSize) {
     return Damaged(file, absl::StrFormat("bad block size %u", h.block_size));
   }
-  if (h.block_count == 0 || h.block_count > (uint64_t{1} << 62) / h.block_size) {
+  if (h.block_count == 0 ||
+      h.block_count > (uint64_t{1} << 62) / h.block_size) {
     return Damaged(file, absl::StrFormat("bad block count %u", h.block_count));
   }
   if (h.minor <= kVolumeFormatMinor) {
     for (size_t i = 24; i < kDataHeaderSize - 8; ++i) {
       if (bytes[i] != 0) {
-        return Damaged(file, absl::StrFormat("non-zero reserved header byte %u", i));
+        return Damaged(file,
+                       absl::StrFormat("non-zero reserved header byte %u", i));
       }
     }
   }
@@ -131,28 +134,31 @@ absl::StatusOr<DataFooter> ParseDataFooter(absl::string_view bytes,
   }
   if (f.payload_blocks > header.block_count ||
       f.run_count > header.block_count) {
-    return Damaged(file, absl::StrFormat(
-                             "footer counts (%u data blocks, %u runs) exceed "
-                             "the %u-block volume",
-                             f.payload_blocks, f.run_count, header.block_count));
+    return Damaged(
+        file,
+        absl::StrFormat("footer counts (%u data blocks, %u runs) exceed "
+                        "the %u-block volume",
+                        f.payload_blocks, f.run_count, header.block_count));
   }
   return f;
 }
 
 absl::StatusOr<uint64_t> RunsOffset(const DataHeader& header,
                                     const DataFooter& footer,
-                                    uint64_t file_size, absl::string_view file) {
+                                    uint64_t file_size,
+                                    absl::string_view file) {
   // Counts are bounded by block_count <= 2^62 / block_size (ParseDataHeader),
   // so none of this overflows.
   uint64_t runs_offset =
       kDataHeaderSize + footer.payload_blocks * header.block_size;
-  uint64_t expected = runs_offset + footer.run_count * kRunSize + kDataFooterSize;
+  uint64_t expected =
+      runs_offset + footer.run_count * kRunSize + kDataFooterSize;
   if (file_size != expected) {
-    return Damaged(file, absl::StrFormat(
-                             "size %u does not match its layout (%u data "
-                             "blocks of %u bytes and %u map runs make %u)",
-                             file_size, footer.payload_blocks, header.block_size,
-                             footer.run_count, expected));
+    return Damaged(
+        file, absl::StrFormat("size %u does not match its layout (%u data "
+                              "blocks of %u bytes and %u map runs make %u)",
+                              file_size, footer.payload_blocks,
+                              header.block_size, footer.run_count, expected));
   }
   return runs_offset;
 }
@@ -218,11 +224,13 @@ absl::StatusOr<SumsHeader> ParseSumsHeader(absl::string_view bytes,
   h.minor = LoadBE16(&bytes[6]);
   h.header_length = LoadBE32(&bytes[8]);
   if (magic != kSumsMagic) {
-    return Damaged(file, absl::StrFormat("not a sums file (magic 0x%08X \"%s\")",
-                                         magic, MagicName(magic)));
+    return Damaged(
+        file, absl::StrFormat("not a sums file (magic 0x%08X \"%s\")", magic,
+                              MagicName(magic)));
   }
   if (h.header_length < 29 || h.header_length > kSumsMaxHeaderSize) {
-    return Damaged(file, absl::StrFormat("bad header length %u", h.header_length));
+    return Damaged(file,
+                   absl::StrFormat("bad header length %u", h.header_length));
   }
   if (bytes.size() < h.header_length) {
     return Damaged(file, absl::StrFormat("truncated header (%u of %u bytes)",
@@ -252,8 +260,9 @@ absl::StatusOr<SumsHeader> ParseSumsHeader(absl::string_view bytes,
     return Damaged(file, "header longer than its fields");
   }
   if (h.data_magic != kImageMagic && h.data_magic != kDeltaMagic) {
-    return Damaged(file, absl::StrFormat("describes an unknown file kind 0x%08X",
-                                         h.data_magic));
+    return Damaged(
+        file,
+        absl::StrFormat("describes an unknown file kind 0x%08X", h.data_magic));
   }
   if (!IsPowerOfTwo(h.block_size) || h.block_size < kMinBlockSize ||
       h.block_size > kMaxBlockSize) {
@@ -292,19 +301,21 @@ absl::StatusOr<SumsFooter> ParseSumsFooter(absl::string_view bytes,
   uint32_t magic = LoadBE32(&bytes[56]);
   f.major = LoadBE16(&bytes[60]);
   f.minor = LoadBE16(&bytes[62]);
-  if (magic != kSumsMagic || f.major != header.major || f.minor != header.minor) {
+  if (magic != kSumsMagic || f.major != header.major ||
+      f.minor != header.minor) {
     return Damaged(file, "footer names another format than the header");
   }
   if (!header.sha256 && f.data_meta_sha256 != Sha256Digest{}) {
-    return Damaged(file, "footer carries a SHA-256 the header does not announce");
+    return Damaged(file,
+                   "footer carries a SHA-256 the header does not announce");
   }
   uint64_t entries_bytes = file_size - header.header_length - kSumsFooterSize;
   if (entries_bytes % header.entry_size() != 0 ||
       entries_bytes / header.entry_size() != f.entry_count) {
-    return Damaged(file, absl::StrFormat(
-                             "size %u does not hold the %u entries its footer "
-                             "announces",
-                             file_size, f.entry_count));
+    return Damaged(
+        file, absl::StrFormat("size %u does not hold the %u entries its footer "
+                              "announces",
+                              file_size, f.entry_count));
   }
   return f;
 }
@@ -357,16 +368,17 @@ absl::StatusOr<ParsedSumsFile> ParseSumsFile(absl::string_view bytes,
   ASSIGN_OR_RETURN(out.footer,
                    ParseSumsFooter(bytes.substr(bytes.size() - kSumsFooterSize),
                                    out.header, bytes.size(), file));
-  absl::string_view entries = bytes.substr(
-      out.header.header_length,
-      bytes.size() - out.header.header_length - kSumsFooterSize);
+  absl::string_view entries =
+      bytes.substr(out.header.header_length,
+                   bytes.size() - out.header.header_length - kSumsFooterSize);
   if (Xxh3(entries) != out.footer.entries_xxh3) {
     return Damaged(file, "checksum entries fail their xxh3-64");
   }
   size_t entry_size = out.header.entry_size();
   out.entries.reserve(out.footer.entry_count);
   for (size_t off = 0; off < entries.size(); off += entry_size) {
-    out.entries.push_back(DecodeBlockSum(entries.data() + off, out.header.sha256));
+    out.entries.push_back(
+        DecodeBlockSum(entries.data() + off, out.header.sha256));
   }
   return out;
 }

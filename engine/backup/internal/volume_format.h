@@ -108,8 +108,8 @@ struct SumsHeader {
 
 struct SumsFooter {
   uint64_t entry_count = 0;
-  uint64_t entries_xxh3 = 0;      // of every entry byte
-  uint64_t data_meta_xxh3 = 0;    // of the data file minus its payload
+  uint64_t entries_xxh3 = 0;        // of every entry byte
+  uint64_t data_meta_xxh3 = 0;      // of the data file minus its payload
   Sha256Digest data_meta_sha256{};  // the same, when sha256; else zeros
   uint16_t major = kVolumeFormatMajor;
   uint16_t minor = kVolumeFormatMinor;

@@ -1,0 +1,11 @@
+// libFuzzer entry point: the manifest parser (see fuzz_targets.h).
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tests/fuzz/fuzz_targets.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return shadowset::fuzz::RunOrAbort(shadowset::fuzz::Target::kManifest, data,
+                                     size);
+}

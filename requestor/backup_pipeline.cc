@@ -25,6 +25,14 @@ namespace {
 
 using internal::CopyRun;
 
+bool Cancelled(const BackupOptions& o) {
+  return o.cancel != nullptr && o.cancel->load();
+}
+
+absl::Status CancelledError() {
+  return absl::CancelledError("the backup was cancelled");
+}
+
 absl::Status Invalid(absl::string_view message) {
   return MakeError(absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
                    message);
@@ -180,6 +188,7 @@ class Copier {
     internal::CopyOptions copy;
     copy.buffer_bytes = options_.read_run_size;
     copy.buffers = options_.read_buffers;
+    copy.cancel = options_.cancel;
     const absl::Time start = env_->Now();
     TransferProgress progress;
     progress.bytes_total = total;
@@ -247,6 +256,7 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   Env* const env = options.env != nullptr ? options.env : Env::Default();
   const absl::Time start = env->Now();
   RETURN_IF_ERROR(ValidateOptions(options, engine->block_size()));
+  if (Cancelled(options)) return CancelledError();
   BackupOutcome out;
   out.requested = options.type;
   out.keyed = !options.key.empty();
@@ -293,6 +303,10 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
     RETURN_IF_ERROR(requestor.AddToSnapshotSet(v));
   }
   RETURN_IF_ERROR(requestor.PrepareForBackup(options.type));
+  if (Cancelled(options)) {
+    requestor.AbortBackup().IgnoreError();
+    return CancelledError();
+  }
   const absl::Time snap_start = env->Now();
   ASSIGN_OR_RETURN(SnapshotSetInfo set, requestor.DoSnapshotSet());
   out.snapshot_time = env->Now() - snap_start;
@@ -348,7 +362,9 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
                 absl::ToDoubleSeconds(out.copy_time)
           : 0;
 
-  // 6. Publication (BackupSetWriter::Publish keeps the order of §2.7).
+  // 6. Publication (BackupSetWriter::Publish keeps the order of §2.7);
+  // the last point at which a cancellation is honoured.
+  if (Cancelled(options)) return abort(CancelledError());
   const absl::Time publish_start = env->Now();
   absl::StatusOr<PublishedBackup> published = copier.writer()->Publish();
   if (!published.ok()) return abort(published.status());

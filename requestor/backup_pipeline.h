@@ -48,6 +48,7 @@
 #ifndef SHADOWSET_REQUESTOR_BACKUP_PIPELINE_H_
 #define SHADOWSET_REQUESTOR_BACKUP_PIPELINE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -91,6 +92,13 @@ struct BackupOptions {
   // Called after each run of blocks copied (requestor/progress.h).
   // Default: none.
   ProgressCallback progress;
+  // Cancels the backup once it reads true (e.g. set by a SIGINT handler):
+  // checked before the snapshot, between read runs and before
+  // publication, never after publication has begun. A cancelled backup
+  // ends as a failed one: every writer aborted, the .partial directory
+  // removed, the new set deleted; RunBackup returns kCancelled. Must
+  // outlive the call. Default: nullptr (not cancellable).
+  const std::atomic<bool>* cancel = nullptr;
   // Bytes per snapshot read (and per buffer between the reader thread and
   // the writer): a multiple of the block size. Default: 8 MiB.
   size_t read_run_size = 8 << 20;
@@ -178,6 +186,7 @@ struct BackupOutcome {
 //     errors, deadlines);
 //   kAborted: the snapshot set was deleted while being copied (e.g. by the
 //     diff-area cap): retry;
+//   kCancelled: options.cancel was set;
 //   I/O errors.
 // After publication, a failure of RecordBackup is returned (the published
 // set stays, complete but not part of the chain; the next backup releases

@@ -73,14 +73,24 @@ absl::Status CheckGeometry(Engine* engine, const ManifestVolume& v) {
   return absl::OkStatus();
 }
 
+bool Cancelled(const RestoreOptions& o) {
+  return o.cancel != nullptr && o.cancel->load();
+}
+
+absl::Status CancelledError() {
+  return absl::CancelledError(
+      "the restore was cancelled (nothing was changed)");
+}
+
 // Step 4: one volume into its staging volume, verified block by block.
 absl::Status Stage(Engine* engine, Env* env, VolumeStream* stream,
                    RestoreVolumeOutcome& out, TransferProgress& progress,
-                   absl::Time start, const ProgressCallback& callback) {
+                   absl::Time start, const RestoreOptions& options) {
   const uint32_t bs = stream->block_size();
   ASSIGN_OR_RETURN(Volume * staging,
                    engine->CreateStagingVolume(stream->volume(), out.bytes));
   while (true) {
+    if (Cancelled(options)) return CancelledError();
     ASSIGN_OR_RETURN(std::optional<BlockRun> run, stream->Next());
     if (!run) break;
     if (run->zero) {
@@ -91,7 +101,7 @@ absl::Status Stage(Engine* engine, Env* env, VolumeStream* stream,
     }
     progress.bytes_done += run->block_count * bs;
     progress.elapsed = env->Now() - start;
-    if (callback) callback(progress);
+    if (options.progress) options.progress(progress);
   }
   return absl::OkStatus();
 }
@@ -185,7 +195,7 @@ absl::StatusOr<RestoreOutcome> RunRestore(Engine* engine,
   for (size_t i = 0; i < streams.size(); ++i) {
     progress.volume = out.volumes[i].name;
     absl::Status st = Stage(engine, env, streams[i].get(), out.volumes[i],
-                            progress, stage_start, options.progress);
+                            progress, stage_start, options);
     if (!st.ok()) return resume(st);
     out.bytes_written +=
         out.volumes[i].data_blocks * uint64_t{streams[i]->block_size()};
@@ -194,7 +204,8 @@ absl::StatusOr<RestoreOutcome> RunRestore(Engine* engine,
   progress.done = true;
   if (options.progress) options.progress(progress);
 
-  // 5. One switch-in.
+  // 5. One switch-in, unless cancelled.
+  if (Cancelled(options)) return resume(CancelledError());
   const absl::Time switch_start = env->Now();
   if (absl::Status st = engine->SwitchInStagingVolumes(volumes); !st.ok()) {
     return resume(st);

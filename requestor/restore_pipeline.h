@@ -36,6 +36,7 @@
 #ifndef SHADOWSET_REQUESTOR_RESTORE_PIPELINE_H_
 #define SHADOWSET_REQUESTOR_RESTORE_PIPELINE_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -80,6 +81,13 @@ struct RestoreOptions {
   // Called after each run of blocks written (requestor/progress.h).
   // Default: none.
   ProgressCallback progress;
+  // Cancels the restore once it reads true (e.g. set by a SIGINT
+  // handler): checked between runs of blocks and before the switch-in,
+  // not after it. A cancelled restore drops its staging volumes (the
+  // engine's volumes are exactly as before), gives PostRestore to the
+  // writers that got PreRestore, and returns kCancelled. Must outlive the
+  // call. Default: nullptr (not cancellable).
+  const std::atomic<bool>* cancel = nullptr;
   // Bytes per read from the backup set. Default: 8 MiB.
   size_t read_buffer_size = 8 << 20;
   // Bounds the writers' restore events. Default: InfiniteDuration (each
@@ -126,6 +134,7 @@ struct RestoreOutcome {
 //   kDataLoss: a damaged manifest, file or block (the staging volumes are
 //     dropped);
 //   a writer's failure at PreRestore (the others get PostRestore);
+//   kCancelled: options.cancel was set before the switch-in;
 //   I/O errors.
 // After the switch-in, a failure of after_switch_in or of a writer's
 // PostRestore is returned although the volumes are restored (the message

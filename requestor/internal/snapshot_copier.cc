@@ -176,6 +176,10 @@ absl::Status CopyRuns(Env* env, Snapshot* snapshot,
   reader.Start(env);
   absl::Status status;
   for (const Batch& batch : batches) {
+    if (options.cancel != nullptr && options.cancel->load()) {
+      status = absl::CancelledError("the backup was cancelled");
+      break;
+    }
     absl::StatusOr<size_t> buffer = reader.Next();
     if (!buffer.ok()) {
       status = buffer.status();

@@ -19,6 +19,7 @@
 #ifndef SHADOWSET_REQUESTOR_INTERNAL_SNAPSHOT_COPIER_H_
 #define SHADOWSET_REQUESTOR_INTERNAL_SNAPSHOT_COPIER_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -53,13 +54,16 @@ struct CopyOptions {
   // Buffers in flight between the reader thread and the writer (>= 2).
   // Default: 3.
   size_t buffers = 3;
+  // Stops the copy (kCancelled) before the next batch once it reads true.
+  // Default: nullptr.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Reads `runs` (ascending) of `snapshot` and adds each to `writer`'s open
 // volume with AddBlocks; calls `on_bytes(n)` after each batch of n bytes.
 // Errors: kInvalidArgument if a run does not fit in a buffer; the
 // snapshot's read errors (kAborted if its set was deleted meanwhile,
-// kDataLoss); the writer's errors. On error the reader thread is stopped
+// kDataLoss); the writer's errors; kCancelled once options.cancel is set. On error the reader thread is stopped
 // and joined before returning; the writer is left for the caller to abort.
 absl::Status CopyRuns(Env* env, Snapshot* snapshot,
                       const std::vector<CopyRun>& runs,

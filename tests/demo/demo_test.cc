@@ -116,7 +116,7 @@ TEST(DemoTest, SmallScalePassesEveryCheck) {
               Contains(HasSubstr("Incremental backup under load")));
 
   const std::string summary = FormatSummary(r);
-  EXPECT_THAT(summary, HasSubstr("freeze window DHCP Jet Writer"));
+  EXPECT_THAT(summary, HasSubstr("freeze window (Freeze to Thaw)\n    DHCP Jet Writer "));
   EXPECT_THAT(summary, HasSubstr("commit hold"));
   EXPECT_THAT(summary, HasSubstr("backup / raw read"));
   EXPECT_THAT(summary, HasSubstr("result: every check passed (16 checks)"));

@@ -156,9 +156,6 @@ class Copier {
   // Step 5: every volume into a new set writer.
   absl::Status Copy(const SetId& set_id, BackupSetOptions set_options,
                     const std::vector<std::string>& volumes) {
-    ASSIGN_OR_RETURN(writer_, BackupSetWriter::Create(
-                                  env_, options_.destination,
-                                  std::move(set_options)));
     const uint32_t bs = engine_->block_size();
     struct Planned {
       std::string name;
@@ -177,6 +174,19 @@ class Copier {
       for (const CopyRun& r : p.runs) total += r.block_count * bs;
       planned.push_back(std::move(p));
     }
+    // A set of small volumes needs no 4 MiB write buffers (they are zeroed
+    // per file).
+    uint64_t largest = 0;
+    for (const Planned& p : planned) {
+      uint64_t bytes = 0;
+      for (const CopyRun& r : p.runs) bytes += r.block_count * bs;
+      largest = std::max(largest, bytes);
+    }
+    set_options.write_buffer_size = static_cast<size_t>(std::clamp<uint64_t>(
+        (largest + 4095) / 4096 * 4096, 4096, options_.write_buffer_size));
+    ASSIGN_OR_RETURN(writer_, BackupSetWriter::Create(
+                                  env_, options_.destination,
+                                  std::move(set_options)));
     internal::CopyOptions copy;
     copy.buffer_bytes = options_.read_run_size;
     copy.buffers = options_.read_buffers;

@@ -16,6 +16,7 @@
 #include "engine/internal/status_macros.h"
 #include "requestor/backup_chain.h"
 #include "requestor/internal/backup_selection.h"
+#include "requestor/internal/set_marker.h"
 #include "requestor/internal/snapshot_copier.h"
 #include "requestor/requestor.h"
 #include "requestor/writer_metadata_json.h"
@@ -312,13 +313,21 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
 
   // From here every failure before publication aborts the backup: the
   // writers get Abort and the new set is deleted (by AbortBackup); the
-  // set writer's destructor removes the .partial directory.
+  // set writer's destructor removes the .partial directory. The set marker
+  // lets the next backup release the set if this one crashes.
   Copier copier(env, engine, options, out);
   auto abort = [&](absl::Status cause) {
     if (copier.writer() != nullptr) copier.writer()->Abort().IgnoreError();
     requestor.AbortBackup().IgnoreError();
+    internal::RemoveSetMarker(env, options.destination, out.backup_id)
+        .IgnoreError();
     return cause;
   };
+  if (absl::Status st = internal::WriteSetMarker(env, options.destination,
+                                                 out.backup_id, set.id);
+      !st.ok()) {
+    return abort(st);
+  }
   absl::StatusOr<std::vector<WriterStatus>> statuses =
       requestor.GatherWriterStatus();
   if (!statuses.ok()) return abort(statuses.status());
@@ -385,6 +394,8 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   if (absl::Status st = engine->RecordBackup(record); !st.ok()) {
     requestor.BackupComplete({.succeeded = false, .backup_dir = out.dir})
         .IgnoreError();
+    internal::RemoveSetMarker(env, options.destination, out.backup_id)
+        .IgnoreError();
     absl::Status failed(
         st.code(),
         absl::StrCat("backup ", out.backup_id, " was published in ", out.dir,
@@ -437,6 +448,12 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   // 10. The end of the backup object's life.
   if (absl::Status st = requestor.BackupShutdown(); !st.ok()) {
     out.warnings.push_back(absl::StrCat("BackupShutdown: ", st.message()));
+  }
+  if (absl::Status st = internal::RemoveSetMarker(env, options.destination,
+                                                  out.backup_id);
+      !st.ok()) {
+    out.warnings.push_back(absl::StrCat("removing the set marker: ",
+                                        st.message()));
   }
   out.total_time = env->Now() - start;
   return out;

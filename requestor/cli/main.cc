@@ -6,6 +6,7 @@
 int main(int argc, char** argv) {
   shadowset::cli::Cli cli;
   shadowset::cli::AddEngineCommands(cli);
+  shadowset::cli::AddBackupCommands(cli);
   shadowset::cli::AddDirectoryCommands(cli);
   return cli.Run(argc, argv);
 }

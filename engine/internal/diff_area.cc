@@ -367,6 +367,7 @@ absl::StatusOr<DiffArea::Reservation> DiffArea::Reserve(uint32_t volume,
     if (chain.spare != nullptr) {
       chain.active = std::exchange(chain.spare, nullptr);
       chain.active->state = State::kActive;
+      chain.want_spare = true;  // the next one, in the background
       continue;
     }
     if (chain.preparing) {
@@ -395,6 +396,46 @@ absl::Status DiffArea::WriteRecord(const Reservation& r,
     file = seg->file.get();
   }
   return file->WriteAt(r.offset, data);
+}
+
+void DiffArea::RequestSpare(uint32_t volume) {
+  absl::MutexLock l(&mu_);
+  ChainFor(volume).want_spare = true;
+}
+
+absl::Status DiffArea::PrepareSpares() {
+  for (;;) {
+    uint32_t volume = 0;
+    bool found = false;
+    {
+      absl::MutexLock l(&mu_);
+      for (auto& [v, chain] : chains_) {
+        if (chain.want_spare && chain.spare == nullptr && !chain.preparing) {
+          volume = v;
+          found = true;
+          chain.preparing = true;
+          chain.want_spare = false;
+          break;
+        }
+      }
+    }
+    if (!found) return absl::OkStatus();
+    absl::StatusOr<Segment*> seg = Prepare(volume);
+    absl::MutexLock l(&mu_);
+    Chain& chain = ChainFor(volume);
+    chain.preparing = false;
+    prepared_cv_.SignalAll();
+    if (!seg.ok()) {
+      if (absl::IsResourceExhausted(seg.status())) continue;
+      return seg.status();
+    }
+    if (chain.spare == nullptr) {
+      chain.spare = *seg;
+    } else {
+      (*seg)->state = State::kFree;  // cannot happen: we held `preparing`
+      by_seq_.erase((*seg)->seq);
+    }
+  }
 }
 
 void DiffArea::Complete(const Reservation& r) {
@@ -497,6 +538,16 @@ absl::Status DiffArea::ReadData(uint64_t seq, uint64_t offset,
     file = seg->file.get();
   }
   return ReadAligned(file, offset, out);
+}
+
+absl::StatusOr<uint64_t> DiffArea::Salt(uint64_t seq) {
+  absl::MutexLock l(&mu_);
+  Segment* seg = BySeq(seq);
+  if (seg == nullptr) {
+    return absl::DataLossError(absl::StrFormat(
+        "diff-area segment %u is missing", seq));
+  }
+  return seg->salt;
 }
 
 std::vector<uint64_t> DiffArea::ReclaimableSegments() {

@@ -113,6 +113,15 @@ class DiffArea {
   // kResourceExhausted: the cap leaves no segment to prepare.
   absl::StatusOr<Reservation> Reserve(uint32_t volume, uint64_t bytes);
   absl::Status WriteRecord(const Reservation& r, absl::Span<const uint8_t> data);
+  // Asks for a prepared spare segment for `volume` (e.g. after a snapshot,
+  // before its first preserve); PrepareSpares makes it.
+  void RequestSpare(uint32_t volume);
+  // Prepares a spare for every chain that wants one (DESIGN §2.3:
+  // "preparing runs ahead in the background"). A chain wants one after
+  // RequestSpare and whenever it takes its spare into use. Gives up quietly
+  // when the cap leaves no room (the writer that needs a segment then makes
+  // room); returns other I/O errors.
+  absl::Status PrepareSpares();
   // Marks the reservation written (and its index entries published), or
   // abandoned (its slots stay invalid).
   void Complete(const Reservation& r);
@@ -140,6 +149,9 @@ class DiffArea {
   // kDataLoss if the segment is gone or the header does not verify.
   absl::StatusOr<RecordHeader> ReadHeader(uint64_t seq, uint64_t offset);
   absl::Status ReadData(uint64_t seq, uint64_t offset, absl::Span<uint8_t> out);
+  // The salt record headers of segment `seq` are checked with
+  // (DecodeRecordHeader). kDataLoss if the segment is gone.
+  absl::StatusOr<uint64_t> Salt(uint64_t seq);
 
   // --- reclamation ------------------------------------------------------
   // Sealed segments with no live entries, wholly below their volume's
@@ -181,6 +193,7 @@ class DiffArea {
     Segment* active = nullptr;
     Segment* spare = nullptr;
     bool preparing = false;
+    bool want_spare = false;
     std::set<DiffPos> inflight;          // reserved, not yet completed
     DiffPos reserved_end;                // end of the newest reservation
     std::set<Segment*> unsynced;         // hold completed, unsynced records

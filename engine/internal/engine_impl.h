@@ -33,6 +33,7 @@
 #include "engine/internal/catalog_records.h"
 #include "engine/internal/diff_area.h"
 #include "engine/internal/index_overlay.h"
+#include "engine/internal/io_pool.h"
 #include "engine/internal/volume_impl.h"
 
 namespace shadowset::internal {
@@ -94,6 +95,7 @@ class EngineImpl final : public Engine {
     return options_.background == BackgroundMode::kInline;
   }
   DiffArea* diff_area() { return diff_.get(); }
+  IoPool* io_pool() { return io_pool_.get(); }
 
   // kFailedPrecondition once the engine has failed.
   absl::Status CheckHealthy();
@@ -191,6 +193,7 @@ class EngineImpl final : public Engine {
   void CommitterLoop();
   void FlusherLoop();
   void GcLoop();
+  void PreparerLoop();
   std::vector<VolumeImpl*> AllVolumes();
 
   // Constant after Open.
@@ -204,6 +207,8 @@ class EngineImpl final : public Engine {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<DiffArea> diff_;
   std::unique_ptr<IndexOverlay> overlay_;
+  // Snapshot reads at queue depth (no threads in inline mode).
+  std::unique_ptr<IoPool> io_pool_;
 
   // Sticky error.
   std::atomic<bool> failed_{false};
@@ -249,6 +254,7 @@ class EngineImpl final : public Engine {
   bool commit_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
   bool flush_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
   bool gc_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
+  bool prepare_wanted_ ABSL_GUARDED_BY(bg_mu_) = false;
   std::vector<std::thread> threads_;
 };
 

@@ -237,6 +237,7 @@ absl::Status EngineImpl::LoadMetaFrom(Txn& txn, uint64_t* next_volume,
   ASSIGN_OR_RETURN(diff_, DiffArea::Open(env_, JoinPath(dir_, kDiffDir),
                                          diff_options));
   overlay_ = std::make_unique<IndexOverlay>(options_.overlay_max_entries);
+  io_pool_ = std::make_unique<IoPool>(env_, inline_mode() ? 0 : 8);
   ASSIGN_OR_RETURN(*next_volume, meta(kMetaNextVolumeId));
   ASSIGN_OR_RETURN(*next_commit, meta(kMetaNextCommitSeq));
   ASSIGN_OR_RETURN(std::unique_ptr<Cursor> events, txn.OpenCursor(Db::kEvents));

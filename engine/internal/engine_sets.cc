@@ -188,6 +188,12 @@ absl::StatusOr<SnapshotSetInfo> EngineImpl::CreateSnapshotSet(
 
   // 4. Advance C; the gates reopen as we return.
   for (VolumeImpl* v : volumes) v->AddSnapshot(v->current_epoch(), set.persistent);
+  // The first preserves should find a prepared segment.
+  if (!inline_mode()) {
+    for (VolumeImpl* v : volumes) diff_->RequestSpare(v->id());
+    absl::MutexLock l(&bg_mu_);
+    prepare_wanted_ = true;
+  }
   SetId id = set.record.id;
   SnapshotSetInfo info = InfoFor(set);
   sets_.emplace(id, std::move(set));

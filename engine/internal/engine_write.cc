@@ -376,6 +376,8 @@ void EngineImpl::StartBackground() {
   threads_.push_back(env_->StartThread("ss-commit", [this] { CommitterLoop(); }));
   threads_.push_back(env_->StartThread("ss-overlay", [this] { FlusherLoop(); }));
   threads_.push_back(env_->StartThread("ss-gc", [this] { GcLoop(); }));
+  threads_.push_back(
+      env_->StartThread("ss-prepare", [this] { PreparerLoop(); }));
 }
 
 void EngineImpl::StopBackground() {
@@ -444,6 +446,26 @@ void EngineImpl::GcLoop() {
       gc_wanted_ = false;
     }
     if (!failed_.load()) RunGc().IgnoreError();
+  }
+}
+
+void EngineImpl::PreparerLoop() {
+  for (;;) {
+    {
+      absl::MutexLock l(&bg_mu_);
+      bg_mu_.AwaitWithTimeout(
+          absl::Condition(
+              +[](EngineImpl* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                return e->stop_ || e->prepare_wanted_;
+              },
+              this),
+          absl::Milliseconds(20));
+      if (stop_) return;
+      prepare_wanted_ = false;
+    }
+    if (failed_.load()) continue;
+    absl::Status st = diff_->PrepareSpares();
+    if (!st.ok()) Fail(st).IgnoreError();
   }
 }
 

@@ -65,14 +65,14 @@ absl::Status SnapshotImpl::ReadBlocks(uint64_t first, absl::Span<uint8_t> out) {
   // Segments are not reused while we hold this (DiffArea::Reclaim).
   absl::ReaderMutexLock barrier(engine_->diff_area()->reader_barrier());
 
-  Located bad{};
+  Failure failure;
   absl::Status st = [&]() -> absl::Status {
     ASSIGN_OR_RETURN(std::vector<Located> found,
                      engine_->LookupRange(volume_->id(), first, last, epoch_));
     std::vector<bool> from_record(n, false);
     for (const Located& l : found) from_record[l.block - first] = true;
-    RETURN_IF_ERROR(ReadRecords(first, found, out, &bad));
-    // Live runs.
+    // Diff-area spans and live runs go out together, at queue depth.
+    std::vector<IoPool::Task> tasks = RecordTasks(first, found, out, &failure);
     for (uint64_t i = 0; i < n;) {
       if (from_record[i]) {
         ++i;
@@ -80,10 +80,13 @@ absl::Status SnapshotImpl::ReadBlocks(uint64_t first, absl::Span<uint8_t> out) {
       }
       uint64_t j = i + 1;
       while (j < n && !from_record[j]) ++j;
-      RETURN_IF_ERROR(volume_->DeviceRead(
-          first + i, out.subspan(i * bs, (j - i) * bs)));
+      tasks.push_back([this, first, i, j, bs, out]() {
+        return volume_->DeviceRead(first + i,
+                                   out.subspan(i * bs, (j - i) * bs));
+      });
       i = j;
     }
+    RETURN_IF_ERROR(engine_->io_pool()->RunAll(std::move(tasks)));
     // Look again: a block preserved since the first lookup may have had its
     // live block overwritten after we read it; its record is now visible.
     for (;;) {
@@ -97,86 +100,99 @@ absl::Status SnapshotImpl::ReadBlocks(uint64_t first, absl::Span<uint8_t> out) {
         }
       }
       if (late.empty()) break;
-      RETURN_IF_ERROR(ReadRecords(first, late, out, &bad));
+      RETURN_IF_ERROR(
+          engine_->io_pool()->RunAll(RecordTasks(first, late, out, &failure)));
     }
     return absl::OkStatus();
   }();
   // Whatever happened, a deleted set never yields data.
   if (deleted_->load(std::memory_order_seq_cst)) return Deleted();
   if (absl::IsDataLoss(st)) {
-    engine_->ReportCorruption(volume_->id(), bad.block, bad.epoch, st);
+    absl::MutexLock l(&failure.mu);
+    if (failure.found) {
+      engine_->ReportCorruption(volume_->id(), failure.bad.block,
+                                failure.bad.epoch, st);
+    }
   }
   return st;
 }
 
-absl::Status SnapshotImpl::ReadRecords(uint64_t first,
-                                       const std::vector<Located>& found,
-                                       absl::Span<uint8_t> out, Located* bad) {
+// Groups the records to read by position: records that lie close together
+// in a segment are read with one I/O (header slots and data alike), then
+// each header is verified against the index and each block's data against
+// its checksum before it is copied out.
+std::vector<IoPool::Task> SnapshotImpl::RecordTasks(
+    uint64_t first, std::vector<Located> found, absl::Span<uint8_t> out,
+    Failure* failure) {
+  constexpr uint64_t kMaxGap = 64 << 10;
+  constexpr uint64_t kMaxSpan = 8 << 20;
   const uint64_t bs = block_size();
-  DiffArea* diff = engine_->diff_area();
-  std::optional<RecordHeader> header;
-  uint64_t header_seq = 0, header_offset = 0;
+  std::sort(found.begin(), found.end(), [](const Located& a, const Located& b) {
+    return std::tie(a.value.seq, a.value.header_offset, a.value.entry) <
+           std::tie(b.value.seq, b.value.header_offset, b.value.entry);
+  });
+  auto end_of = [](const Located& l) -> uint64_t {
+    return l.value.length == 0 ? uint64_t{l.value.header_offset} + kSlotSize
+                               : uint64_t{l.value.data_offset} + l.value.length;
+  };
+  std::vector<IoPool::Task> tasks;
   for (size_t i = 0; i < found.size();) {
-    const Located& l = found[i];
-    if (!header || header_seq != l.value.seq ||
-        header_offset != l.value.header_offset) {
-      absl::StatusOr<RecordHeader> h =
-          diff->ReadHeader(l.value.seq, l.value.header_offset);
-      if (!h.ok()) {
-        *bad = l;
-        return h.status();
-      }
-      header = std::move(*h);
-      header_seq = l.value.seq;
-      header_offset = l.value.header_offset;
-    }
-    // Verify what the index says against the record's own header.
-    auto verify = [&](const Located& x) -> absl::Status {
-      if (header->volume != volume_->id() || header->epoch != x.epoch ||
-          x.value.entry >= header->entries.size() ||
-          header->entries[x.value.entry].block != x.block ||
-          header->entries[x.value.entry].length != x.value.length ||
-          header->entries[x.value.entry].data_hash != x.value.data_hash) {
-        *bad = x;
-        return absl::DataLossError(absl::StrFormat(
-            "diff-area record for block %u epoch %u of '%s' disagrees with "
-            "the index",
-            x.block, x.epoch, volume_name()));
-      }
-      return absl::OkStatus();
-    };
-    RETURN_IF_ERROR(verify(l));
-    if (l.value.length == 0) {
-      std::memset(out.data() + (l.block - first) * bs, 0, bs);
-      ++i;
-      continue;
-    }
-    // Merge a run: consecutive blocks whose data is contiguous in the same
-    // record.
+    const uint64_t seq = found[i].value.seq;
+    const uint64_t start = found[i].value.header_offset;
+    uint64_t end = end_of(found[i]);
     size_t j = i + 1;
-    while (j < found.size() && found[j].block == found[j - 1].block + 1 &&
-           found[j].value.seq == l.value.seq &&
-           found[j].value.header_offset == l.value.header_offset &&
-           found[j].value.length == bs &&
-           found[j].value.data_offset == found[j - 1].value.data_offset + bs) {
-      RETURN_IF_ERROR(verify(found[j]));
+    while (j < found.size() && found[j].value.seq == seq &&
+           found[j].value.header_offset <= end + kMaxGap &&
+           std::max(end, end_of(found[j])) - start <= kMaxSpan) {
+      end = std::max(end, end_of(found[j]));
       ++j;
     }
-    absl::Span<uint8_t> dst = out.subspan((l.block - first) * bs, (j - i) * bs);
-    RETURN_IF_ERROR(diff->ReadData(l.value.seq, l.value.data_offset, dst));
-    for (size_t k = i; k < j; ++k) {
-      absl::Span<const uint8_t> data = dst.subspan((k - i) * bs, bs);
-      if (HashData(data) != found[k].value.data_hash) {
-        *bad = found[k];
-        return absl::DataLossError(absl::StrFormat(
-            "diff-area record for block %u epoch %u of '%s' fails its xxh3 "
-            "checksum",
-            found[k].block, found[k].epoch, volume_name()));
+    std::vector<Located> span(found.begin() + i, found.begin() + j);
+    tasks.push_back([this, first, seq, start, end, span = std::move(span), out,
+                     bs, failure]() -> absl::Status {
+      DiffArea* diff = engine_->diff_area();
+      AlignedBuffer buf(end - start);
+      RETURN_IF_ERROR(diff->ReadData(seq, start, buf.span()));
+      ASSIGN_OR_RETURN(uint64_t salt, diff->Salt(seq));
+      std::optional<RecordHeader> header;
+      uint64_t header_offset = 0;
+      for (const Located& l : span) {
+        auto fail = [&](absl::string_view why) {
+          failure->Record(l);
+          return absl::DataLossError(absl::StrFormat(
+              "diff-area record for block %u epoch %u of '%s' %s", l.block,
+              l.epoch, volume_name(), why));
+        };
+        if (!header || header_offset != l.value.header_offset) {
+          header_offset = l.value.header_offset;
+          header = DecodeRecordHeader(
+              buf.span().subspan(header_offset - start, kSlotSize), salt, seq);
+          if (!header) return fail("has a header that does not verify");
+        }
+        if (header->volume != volume_->id() || header->epoch != l.epoch ||
+            l.value.entry >= header->entries.size() ||
+            header->entries[l.value.entry].block != l.block ||
+            header->entries[l.value.entry].length != l.value.length ||
+            header->entries[l.value.entry].data_hash != l.value.data_hash) {
+          return fail("disagrees with the index");
+        }
+        uint8_t* dst = out.data() + (l.block - first) * bs;
+        if (l.value.length == 0) {
+          std::memset(dst, 0, bs);
+          continue;
+        }
+        absl::Span<const uint8_t> data =
+            buf.span().subspan(l.value.data_offset - start, bs);
+        if (HashData(data) != l.value.data_hash) {
+          return fail("fails its xxh3 checksum");
+        }
+        std::memcpy(dst, data.data(), bs);
       }
-    }
+      return absl::OkStatus();
+    });
     i = j;
   }
-  return absl::OkStatus();
+  return tasks;
 }
 
 }  // namespace shadowset::internal

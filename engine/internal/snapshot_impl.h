@@ -15,7 +15,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "engine/internal/engine_impl.h"
+#include "engine/internal/io_pool.h"
 #include "engine/snapshot.h"
 
 namespace shadowset::internal {
@@ -39,12 +41,26 @@ class SnapshotImpl final : public Snapshot {
   absl::Status Read(uint64_t offset, absl::Span<uint8_t> out) override;
 
  private:
+  // The first record that failed verification during a read.
+  struct Failure {
+    absl::Mutex mu;
+    bool found ABSL_GUARDED_BY(mu) = false;
+    Located bad ABSL_GUARDED_BY(mu){};
+    void Record(const Located& l) {
+      absl::MutexLock lock(&mu);
+      if (!found) bad = l;
+      found = true;
+    }
+  };
+
   // Reads whole blocks [first, first + out.size()/bs) into `out`.
   absl::Status ReadBlocks(uint64_t first, absl::Span<uint8_t> out);
-  // Reads the records `found` (blocks within [first, ...]) into `out`; on
-  // kDataLoss sets *bad to the offending record.
-  absl::Status ReadRecords(uint64_t first, const std::vector<Located>& found,
-                           absl::Span<uint8_t> out, Located* bad);
+  // Tasks reading the records `found` (blocks within [first, ...]) into
+  // `out`, grouped by diff-area position.
+  std::vector<IoPool::Task> RecordTasks(uint64_t first,
+                                        std::vector<Located> found,
+                                        absl::Span<uint8_t> out,
+                                        Failure* failure);
   absl::Status Deleted() const;
 
   EngineImpl* const engine_;

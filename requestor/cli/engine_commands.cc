@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -45,7 +49,8 @@ absl::StatusOr<SetId> ParseSetId(absl::string_view text) {
 }
 
 // Writes `size` bytes produced by `read(offset, span)` to `path` atomically:
-// a temporary file, fsynced, renamed into place.
+// a temporary file, fsynced, renamed into place. Reading the next chunk
+// overlaps writing the previous one (two buffers, a writer thread).
 absl::Status ExportTo(const std::string& path, uint64_t size,
                       const std::function<absl::Status(uint64_t,
                                                        absl::Span<uint8_t>)>& read) {
@@ -54,20 +59,77 @@ absl::Status ExportTo(const std::string& path, uint64_t size,
   ASSIGN_OR_RETURN(std::unique_ptr<File> out,
                    env->OpenFile(tmp, {.create = true}));
   RETURN_IF_ERROR(out->Truncate(0));
-  internal::AlignedBuffer buf(std::min(kCopyChunk, std::max<uint64_t>(size, 1)));
-  for (uint64_t off = 0; off < size; off += buf.size()) {
-    uint64_t n = std::min<uint64_t>(buf.size(), size - off);
-    absl::Span<uint8_t> chunk = buf.span().first(n);
-    absl::Status st = read(off, chunk);
-    if (!st.ok()) {
-      out.reset();
-      env->RemoveFile(tmp).IgnoreError();
-      return st;
+  const uint64_t chunk = std::min(kCopyChunk, std::max<uint64_t>(size, 1));
+  struct Filled {
+    internal::AlignedBuffer* buf;
+    uint64_t offset, length;
+  };
+  struct Queues {
+    std::deque<internal::AlignedBuffer*> free_bufs;
+    std::deque<Filled> filled;
+    bool done = false;
+    absl::Status write_status;
+    bool WriterReady() const { return !filled.empty() || done; }
+    bool ReaderReady() const { return !free_bufs.empty(); }
+  };
+  internal::AlignedBuffer buffers[2] = {internal::AlignedBuffer(chunk),
+                                        internal::AlignedBuffer(chunk)};
+  absl::Mutex mu;
+  Queues q;
+  q.free_bufs = {&buffers[0], &buffers[1]};
+  std::thread writer = env->StartThread("ss-export", [&] {
+    for (;;) {
+      Filled f;
+      {
+        absl::MutexLock l(&mu);
+        mu.Await(absl::Condition(&q, &Queues::WriterReady));
+        if (q.filled.empty()) return;
+        f = q.filled.front();
+        q.filled.pop_front();
+      }
+      absl::Status st = out->WriteAt(f.offset, f.buf->span().first(f.length));
+      absl::MutexLock l(&mu);
+      if (!st.ok() && q.write_status.ok()) q.write_status = st;
+      q.free_bufs.push_back(f.buf);
     }
-    RETURN_IF_ERROR(out->WriteAt(off, chunk));
+  });
+  absl::Status st;
+  for (uint64_t off = 0; off < size && st.ok(); off += chunk) {
+    internal::AlignedBuffer* buf;
+    {
+      absl::MutexLock l(&mu);
+      mu.Await(absl::Condition(&q, &Queues::ReaderReady));
+      buf = q.free_bufs.front();
+      q.free_bufs.pop_front();
+      st = q.write_status;
+    }
+    if (!st.ok()) break;
+    uint64_t n = std::min<uint64_t>(chunk, size - off);
+    st = read(off, buf->span().first(n));
+    absl::MutexLock l(&mu);
+    if (st.ok()) {
+      q.filled.push_back({buf, off, n});
+    } else {
+      q.free_bufs.push_back(buf);
+    }
   }
-  RETURN_IF_ERROR(out->Sync());
+  absl::Status write_status;
+  {
+    absl::MutexLock l(&mu);
+    q.done = true;
+  }
+  writer.join();
+  {
+    absl::MutexLock l(&mu);
+    write_status = q.write_status;
+  }
+  if (st.ok()) st = write_status;
+  if (st.ok()) st = out->Sync();
   out.reset();
+  if (!st.ok()) {
+    env->RemoveFile(tmp).IgnoreError();
+    return st;
+  }
   RETURN_IF_ERROR(env->Rename(tmp, path));
   return env->SyncDir(DirName(path));
 }

@@ -61,6 +61,7 @@ class BackupSetTest : public ::testing::TestWithParam<bool> {
       BackupSetType type = BackupSetType::kFull) {
     BackupSetOptions o = FullOptions(id, keyed());
     o.type = type;
+    o.background_writes = keyed();  // both write paths, in the two variants
     ASSIGN_OR_RETURN(auto w,
                      BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     for (const VolumeData& v : vols)
@@ -76,6 +77,7 @@ class BackupSetTest : public ::testing::TestWithParam<bool> {
     o.type = type;
     o.base_backup_id = base;
     o.created = kCreated + after;
+    o.background_writes = keyed();
     ASSIGN_OR_RETURN(auto w,
                      BackupSetWriter::Create(Env::Default(), tmp_.path(), o));
     for (size_t i = 0; i < vols.size(); ++i) {

@@ -3,9 +3,10 @@
 // fsync -> token + fsync -> every directory inside <backup>.partial fsync'ed
 // bottom-up -> rename -> fsync of the parent.
 //
-// This complements crash_test.cc: FaultInjectionEnv does not follow files
-// into a renamed directory, so a power loss after the rename cannot reveal
-// a missing sync inside the set; the recorded order can.
+// This complements crash_test.cc, which shows the outcome of a power loss
+// at each step; the recorded order states the protocol itself, step by
+// step, so a reordering that a particular crash point happens not to
+// expose is still caught.
 
 #include <map>
 #include <memory>
@@ -291,11 +292,9 @@ TEST(PublicationOrderTest, CheckerRefusesUnsafeOrders) {
               ::testing::Not(::testing::IsEmpty()));
 }
 
-// FaultInjectionEnv keeps tracking a file under its old path when its
-// directory is renamed, so a power loss neither drops the file's unsynced
-// writes nor its unsynced directory entry. Enable once the engine's fault
-// env follows renamed directories; crash_test.cc then also covers the
-// window after the rename.
+// A power loss after a directory rename still drops what was never synced
+// inside it: crash_test.cc relies on this for the window after the set's
+// rename.
 TEST(FaultEnvTest, PowerLossFollowsFilesIntoRenamedDirectories) {
   TempDir tmp;
   FaultInjectionEnv env;

@@ -397,6 +397,70 @@ TEST_P(EngineTest, BackupRecordsPersist) {
   EXPECT_THAT(engine_->GetBackup("b2"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+// A record below the checkpoint that fails its checksum is corruption:
+// reads report kDataLoss, the sets needing it are marked corrupt (for good,
+// after a reopen too), an event is recorded, the scrub names it; other sets
+// are unaffected and nothing is truncated.
+TEST_P(EngineTest, CorruptRecordInvalidatesTheSetsThatNeedIt) {
+  ASSERT_OK(engine_->CreateVolume("v", 8 * kBs).status());
+  ASSERT_OK(engine_->CreateVolume("w", 8 * kBs).status());
+  Write("v", 0, Pattern(8 * kBs, 1));
+  Write("w", 0, Pattern(8 * kBs, 1));
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo sv, engine_->CreateSnapshotSet({"v"}));
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo sw, engine_->CreateSnapshotSet({"w"}));
+  Write("v", 0, Pattern(kBs, 2));  // preserves block 0 of v only
+  Write("w", 0, Pattern(kBs, 2));
+  ASSERT_OK(engine_->Flush());
+  ASSERT_OK(engine_->RunBackgroundWork());
+  engine_.reset();
+  // Flip one byte in the data of v's record (the first record whose header
+  // names volume 1).
+  std::string diff = dir_ + "/diff";
+  bool flipped = false;
+  std::vector<std::string> names = Env::Default()->ListDir(diff).value();
+  for (const std::string& name : names) {
+    std::string bytes = ReadFileToString(Env::Default(), diff + "/" + name).value();
+    for (size_t off = 4096; off + 8192 <= bytes.size() && !flipped; off += 4096) {
+      if (bytes.compare(off, 4, "SSDR") == 0 && bytes[off + 19] == 1) {
+        bytes[off + 4096 + 100] ^= 0x40;
+        ASSERT_OK(WriteFileAtomically(
+            Env::Default(), diff + "/" + name,
+            absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                bytes.size())));
+        flipped = true;
+      }
+    }
+  }
+  ASSERT_TRUE(flipped);
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(auto snap, engine_->OpenSnapshot(sv.id, "v"));
+  std::vector<uint8_t> buf(8 * kBs);
+  EXPECT_THAT(snap->Read(0, absl::MakeSpan(buf)),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("checksum")));
+  EXPECT_EQ(ReadSnap(sw.id, "w", 0, 8 * kBs), Pattern(8 * kBs, 1));
+  bool event = false;
+  for (const Event& e : engine_->Events()) {
+    event |= e.kind == EventKind::kCorruption && e.set == sv.id;
+  }
+  EXPECT_TRUE(event);
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo info, engine_->GetSnapshotSet(sv.id));
+  EXPECT_TRUE(info.corrupt);
+  ASSERT_OK_AND_ASSIGN(info, engine_->GetSnapshotSet(sw.id));
+  EXPECT_FALSE(info.corrupt);
+  ASSERT_OK_AND_ASSIGN(auto again, engine_->OpenSnapshot(sv.id, "v"));
+  EXPECT_THAT(again->Read(kBs, absl::MakeSpan(buf).first(kBs)),
+              StatusIs(absl::StatusCode::kDataLoss));
+  ASSERT_OK_AND_ASSIGN(CheckReport report, engine_->Check());
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_THAT(report.problems[0], HasSubstr("xxh3"));
+  // The live volumes are untouched.
+  std::vector<uint8_t> live = Pattern(8 * kBs, 1);
+  std::vector<uint8_t> head = Pattern(kBs, 2);
+  std::copy(head.begin(), head.end(), live.begin());
+  EXPECT_EQ(ReadLive("v", 0, 8 * kBs), live);
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, EngineTest,
                          ::testing::Values(BackgroundMode::kThreads,
                                            BackgroundMode::kInline),

@@ -35,7 +35,7 @@ class VolumeFileWriter {
     size_t buffer_size = 4 << 20;
     bool sha256 = false;
     bool detect_zero_blocks = true;
-    bool background_writes = true;  // for the data file
+    bool background_writes = false;  // for the data file
     ProgressCounter* progress = nullptr;
   };
   struct Result {

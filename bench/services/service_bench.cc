@@ -1,0 +1,234 @@
+// Benchmarks of the reference services (DESIGN §6: each pair runs the same
+// workload on the same machine in the same run; run with
+// --benchmark_repetitions=5 and read the median, min and max).
+//
+//   BM_LeaseRenew        one client renewing leases; every renewal is
+//                        durable when it returns (flush, commit record,
+//                        flush). Arg: a live snapshot of the volume or not
+//                        (with one, each new 16 KiB block of the log is
+//                        preserved once before its first write).
+//   BM_LeaseRenewParallel 8 clients renewing at once: group commit shares
+//                        the flushes. Same arg.
+//   BM_DhcpFreeze / BM_RrasFreeze
+//                        each writer's Freeze duration while a load
+//                        generator runs flat out (30 freezes per
+//                        repetition, 20 ms of load between them); counters:
+//                        the median/min/max freeze of the 30, and of the
+//                        freeze-to-thaw window around an engine snapshot
+//                        commit.
+//
+// Scale: 3 scopes x 1,000 leases (DHCP), 100 interfaces (router). The
+// engine uses 16 KiB blocks (the Windows provider's granularity), buffered
+// I/O, on $SHADOWSET_BENCH_DIR (default /var/tmp).
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "bench/engine/bench_env.h"
+#include "writers/dhcp/dhcp_writer.h"
+#include "writers/dhcp/load_generator.h"
+#include "writers/rras/load_generator.h"
+#include "writers/rras/rras_writer.h"
+
+namespace shadowset::bench {
+namespace {
+
+constexpr char kAdmin[] = "bench";
+constexpr int kScopes = 3;
+constexpr int kLeasesPerScope = 1000;
+constexpr int kRenewalsPerIteration = 200;
+
+// Repetition statistics beside mean/median/stddev.
+double StatMin(const std::vector<double>& v) {
+  return *std::min_element(v.begin(), v.end());
+}
+double StatMax(const std::vector<double>& v) {
+  return *std::max_element(v.begin(), v.end());
+}
+
+double Min(const std::vector<double>& v) {
+  return *std::min_element(v.begin(), v.end());
+}
+double Max(const std::vector<double>& v) {
+  return *std::max_element(v.begin(), v.end());
+}
+
+dhcp::ClientInfo LeaseFor(int scope, int i) {
+  dhcp::ClientInfo c;
+  c.ip = (10u << 24) | (static_cast<uint32_t>(scope) << 16) |
+         static_cast<uint32_t>(256 + i);
+  c.hardware_address = {0x02, 0x00, static_cast<char>(scope),
+                        static_cast<char>(i >> 16), static_cast<char>(i >> 8),
+                        static_cast<char>(i)};
+  c.name = absl::StrFormat("host-%d-%d", scope, i);
+  c.expires = absl::Now() + absl::Hours(24 * 8);
+  return c;
+}
+
+// An engine and a DHCP server populated with 3 scopes x 1,000 leases
+// (loaded by 8 threads, so group commit keeps set-up short).
+struct DhcpRig {
+  ScratchEngine se{16384, uint64_t{4} << 30};
+  std::unique_ptr<dhcp::DhcpServer> server;
+
+  DhcpRig() {
+    dhcp::DhcpServerOptions o;
+    auto s = dhcp::DhcpServer::Create(se.engine(), o, kAdmin);
+    ScratchEngine::Check(s.status(), "create dhcp");
+    server = std::move(*s);
+    for (int scope = 1; scope <= kScopes; ++scope) {
+      dhcp::SubnetInfo info;
+      info.address = (10u << 24) | (static_cast<uint32_t>(scope) << 16);
+      info.mask = dhcp::MaskFromPrefix(16);
+      ScratchEngine::Check(server->CreateSubnet(kAdmin, info), "scope");
+      dhcp::SubnetElement range;
+      range.range = {info.address + 256, info.address + 256 + 60000};
+      ScratchEngine::Check(server->AddSubnetElement(kAdmin, info.address, range),
+                           "range");
+    }
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([this, t] {
+        for (int scope = 1; scope <= kScopes; ++scope) {
+          for (int i = t; i < kLeasesPerScope; i += 8) {
+            ScratchEngine::Check(
+                server->CreateClientInfo(kAdmin, LeaseFor(scope, i)), "lease");
+          }
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+};
+
+void BM_LeaseRenew(benchmark::State& state) {
+  DhcpRig rig;
+  if (state.range(0) != 0) {
+    ScratchEngine::Check(
+        rig.se.engine()->CreateSnapshotSet({"dhcp"}).status(), "snapshot");
+  }
+  int n = 0;
+  for (auto _ : state) {
+    for (int i = 0; i < kRenewalsPerIteration; ++i, ++n) {
+      dhcp::ClientInfo c = LeaseFor(1 + n % kScopes, n % kLeasesPerScope);
+      ScratchEngine::Check(rig.server->SetClientInfo(kAdmin, c), "renew");
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kRenewalsPerIteration);
+  state.SetLabel(state.range(0) != 0 ? "live snapshot" : "no snapshot");
+}
+BENCHMARK(BM_LeaseRenew)->ComputeStatistics("min", StatMin)
+    ->ComputeStatistics("max", StatMax)->ArgName("snapshot")->Arg(0)->Arg(1)
+    ->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+void BM_LeaseRenewParallel(benchmark::State& state) {
+  DhcpRig rig;
+  const service::LogUsage before = rig.server->log_usage();
+  if (state.range(0) != 0) {
+    ScratchEngine::Check(
+        rig.se.engine()->CreateSnapshotSet({"dhcp"}).status(), "snapshot");
+  }
+  constexpr int kClients = 8;
+  for (auto _ : state) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kClients; ++t) {
+      threads.emplace_back([&rig, t] {
+        for (int i = 0; i < kRenewalsPerIteration; ++i) {
+          int lease = (t * kRenewalsPerIteration + i) % kLeasesPerScope;
+          dhcp::ClientInfo c = LeaseFor(1 + t % kScopes, lease);
+          ScratchEngine::Check(rig.server->SetClientInfo(kAdmin, c), "renew");
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+  }
+  state.SetItemsProcessed(state.iterations() * kClients * kRenewalsPerIteration);
+  service::LogUsage usage = rig.server->log_usage();
+  state.counters["records_per_commit"] =
+      static_cast<double>(usage.records_appended - before.records_appended) /
+      static_cast<double>(
+          std::max<uint64_t>(usage.commit_rounds - before.commit_rounds, 1));
+  state.SetLabel(state.range(0) != 0 ? "live snapshot" : "no snapshot");
+}
+BENCHMARK(BM_LeaseRenewParallel)->ComputeStatistics("min", StatMin)
+    ->ComputeStatistics("max", StatMax)->ArgName("snapshot")->Arg(0)->Arg(1)
+    ->Unit(benchmark::kMillisecond)->Iterations(5)->UseRealTime();
+
+// Freeze duration of `writer` while `load` runs; the window is Freeze +
+// snapshot commit + Thaw.
+template <typename Load>
+void MeasureFreeze(benchmark::State& state, Engine* engine, Writer* writer,
+                   const std::string& volume, Load& load) {
+  ScratchEngine::Check(load.Start(), "load");
+  std::vector<double> windows, freezes;
+  BackupContext ctx;
+  SnapshotSetOptions so;
+  so.persistent = false;
+  for (auto _ : state) {
+    absl::Time start = absl::Now();
+    ScratchEngine::Check(writer->Freeze(ctx), "freeze");
+    absl::Time frozen = absl::Now();
+    auto set = engine->CreateSnapshotSet({volume}, so);
+    ScratchEngine::Check(set.status(), "snapshot");
+    ScratchEngine::Check(writer->Thaw(ctx), "thaw");
+    absl::Time thawed = absl::Now();
+    state.SetIterationTime(absl::ToDoubleSeconds(frozen - start));
+    freezes.push_back(absl::ToDoubleMicroseconds(frozen - start));
+    windows.push_back(absl::ToDoubleMilliseconds(thawed - start));
+    ScratchEngine::Check(engine->DeleteSnapshotSet(set->id), "delete");
+    state.PauseTiming();
+    absl::SleepFor(absl::Milliseconds(20));  // let the load run between freezes
+    state.ResumeTiming();
+  }
+  load.Stop();
+  ScratchEngine::Check(load.status(), "load");
+  std::sort(windows.begin(), windows.end());
+  std::sort(freezes.begin(), freezes.end());
+  state.counters["freeze_us_median"] = freezes[freezes.size() / 2];
+  state.counters["freeze_us_min"] = Min(freezes);
+  state.counters["freeze_us_max"] = Max(freezes);
+  state.counters["window_ms_median"] = windows[windows.size() / 2];
+  state.counters["window_ms_min"] = Min(windows);
+  state.counters["window_ms_max"] = Max(windows);
+}
+
+void BM_DhcpFreeze(benchmark::State& state) {
+  DhcpRig rig;
+  dhcp::DhcpWriter writer(rig.server.get());
+  dhcp::DhcpLoadOptions lo;
+  lo.principal = kAdmin;
+  lo.seed = 7;
+  dhcp::DhcpLoadGenerator load(rig.server.get(), lo);
+  MeasureFreeze(state, rig.se.engine(), &writer, "dhcp", load);
+  state.counters["load_ops"] = static_cast<double>(load.stats().total());
+}
+BENCHMARK(BM_DhcpFreeze)->ComputeStatistics("min", StatMin)
+    ->ComputeStatistics("max", StatMax)->Iterations(30)->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+void BM_RrasFreeze(benchmark::State& state) {
+  ScratchEngine se(16384, uint64_t{1} << 30);
+  auto router = rras::RouterConfig::Create(se.engine(), {}, kAdmin);
+  ScratchEngine::Check(router.status(), "create rras");
+  rras::RrasLoadOptions lo;
+  lo.principal = kAdmin;
+  lo.seed = 7;
+  rras::RrasLoadGenerator warm((*router).get(), lo);
+  for (int i = 0; i < 100; ++i) ScratchEngine::Check(warm.Step(), "warm up");
+  lo.seed = 8;
+  rras::RrasLoadGenerator load((*router).get(), lo);
+  rras::RrasWriter writer((*router).get());
+  MeasureFreeze(state, se.engine(), &writer, "rras", load);
+  state.counters["load_ops"] = static_cast<double>(load.stats().total());
+}
+BENCHMARK(BM_RrasFreeze)->ComputeStatistics("min", StatMin)
+    ->ComputeStatistics("max", StatMax)->Iterations(30)->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace shadowset::bench
+
+BENCHMARK_MAIN();

@@ -179,6 +179,10 @@ class EngineImpl final : public Engine {
   SnapshotSetInfo InfoFor(const LiveSet& set);
 
   // engine_sets.cc
+  // CreateSnapshotSet once it holds create_mu_ (one creation at a time).
+  absl::StatusOr<SnapshotSetInfo> CommitSetLocked(
+      std::vector<VolumeImpl*> volumes, const SnapshotSetOptions& options)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(create_mu_);
   absl::Status DeleteSetLocked(const SetId& id, EventKind kind,
                                const std::string& why)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(sets_mu_);

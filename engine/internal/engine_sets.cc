@@ -77,7 +77,13 @@ absl::StatusOr<SnapshotSetInfo> EngineImpl::CreateSnapshotSet(
     return MakeError(absl::StatusCode::kUnavailable, kVssSnapshotSetInProgress,
                      "another snapshot set is being created");
   }
-  absl::Cleanup unlock_create = [this] { create_mu_.Unlock(); };
+  absl::StatusOr<SnapshotSetInfo> info = CommitSetLocked(volumes, options);
+  create_mu_.Unlock();
+  return info;
+}
+
+absl::StatusOr<SnapshotSetInfo> EngineImpl::CommitSetLocked(
+    std::vector<VolumeImpl*> volumes, const SnapshotSetOptions& options) {
   for (VolumeImpl* v : volumes) {
     if (v->live_snapshots() >= kMaxSnapshotsPerVolume) {
       return MakeError(
@@ -156,6 +162,7 @@ absl::StatusOr<SnapshotSetInfo> EngineImpl::CreateSnapshotSet(
   }
   absl::MutexLock sets_lock(&sets_mu_);
   set.record.commit_seq = next_commit_seq_++;
+  const uint64_t next_commit_seq = next_commit_seq_;
   if (options.persistent) {
     absl::Status st = catalog_->Update([&](Txn& txn) -> absl::Status {
       RETURN_IF_ERROR(txn.Put(Db::kSets, set.record.id.bytes(),
@@ -172,7 +179,7 @@ absl::StatusOr<SnapshotSetInfo> EngineImpl::CreateSnapshotSet(
                             .status());
       }
       RETURN_IF_ERROR(txn.Put(Db::kMeta, kMetaNextCommitSeq,
-                              EncodeU64(next_commit_seq_))
+                              EncodeU64(next_commit_seq))
                           .status());
       RETURN_IF_ERROR(txn.Put(Db::kMeta, kMetaClockHighWater,
                               EncodeU64(set.record.created_us))
@@ -312,7 +319,8 @@ absl::StatusOr<std::vector<uint64_t>> EngineImpl::ChangedBlocks(
   uint64_t lo = 0, hi = 0;
   {
     absl::MutexLock l(&sets_mu_);
-    auto epoch_of = [&](const SetId& id, uint64_t* out) -> absl::Status {
+    auto epoch_of = [&](const SetId& id, uint64_t* out)
+        ABSL_EXCLUSIVE_LOCKS_REQUIRED(sets_mu_) -> absl::Status {
       auto it = sets_.find(id);
       if (it == sets_.end()) {
         return MakeError(absl::StatusCode::kNotFound, kVssObjectNotFound,

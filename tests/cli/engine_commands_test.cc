@@ -170,6 +170,23 @@ TEST_F(EngineCommandsTest, DataDirectoryErrors) {
   EXPECT_THAT(cli_->Run({"init", "--block-size", "3K"}).code, 1);
 }
 
+// DESIGN §2.4: mdb_stat (and mdb_dump) read the catalog.
+TEST_F(EngineCommandsTest, MdbStatReadsTheCatalog) {
+  if (Env::Default()->GetFileType("/usr/bin/mdb_stat").value() !=
+      FileType::kFile) {
+    GTEST_SKIP() << "mdb_stat is not installed (scripts/setup installs lmdb-utils)";
+  }
+  cli_->Ok({"volume", "create", "db", "--size", "64K"});
+  cli_->Ok({"snapshot", "create", "db"});
+  std::string out = tmp_.Sub("stat.txt");
+  int rc = std::system(("mdb_stat -a " + tmp_.Sub("data/catalog") + " > " + out).c_str());
+  ASSERT_EQ(rc, 0);
+  std::string text = ReadFile("stat.txt");
+  for (const char* db : {"index", "changes", "sets", "volumes", "events"}) {
+    EXPECT_THAT(text, HasSubstr(std::string("Status of ") + db)) << db;
+  }
+}
+
 TEST_F(EngineCommandsTest, InitRefusesASmallCapWithTheMinimum) {
   CliRunner fresh(SHADOWSET_BINARY, tmp_.path(), tmp_.Sub("d2"));
   CliResult r = fresh.Run({"init", "--block-size", "16K", "--diff-area-max", "100K"});

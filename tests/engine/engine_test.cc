@@ -461,6 +461,33 @@ TEST_P(EngineTest, CorruptRecordInvalidatesTheSetsThatNeedIt) {
   EXPECT_EQ(ReadLive("v", 0, 8 * kBs), live);
 }
 
+// The catalog's map grows when full (DESIGN §2.4): a live write never fails
+// for it.
+TEST(EngineCatalogTest, MapGrowsInsteadOfFailingWrites) {
+  TempDir tmp;
+  InitOptions init;
+  init.block_size = kBs;
+  init.diff_area_max = 256 << 20;
+  ASSERT_OK(Engine::Init(tmp.Sub("d"), init));
+  EngineOptions o;
+  o.catalog_map_size = 256 << 10;  // tiny: a few thousand index entries
+  ASSERT_OK_AND_ASSIGN(auto engine, Engine::Open(tmp.Sub("d"), o));
+  ASSERT_OK(engine->CreateVolume("v", 16384 * kBs).status());
+  ASSERT_OK_AND_ASSIGN(Volume * v, engine->GetVolume("v"));
+  std::vector<uint8_t> data = Pattern(16384 * kBs, 1);
+  ASSERT_OK(v->Write(0, data));
+  ASSERT_OK_AND_ASSIGN(SnapshotSetInfo s, engine->CreateSnapshotSet({"v"}));
+  ASSERT_OK(v->Write(0, Pattern(16384 * kBs, 2)));  // 16384 index entries
+  ASSERT_OK(engine->RunBackgroundWork());
+  ASSERT_OK_AND_ASSIGN(auto snap, engine->OpenSnapshot(s.id, "v"));
+  std::vector<uint8_t> got(data.size());
+  ASSERT_OK(snap->Read(0, absl::MakeSpan(got)));
+  EXPECT_EQ(got, data);
+  ASSERT_OK_AND_ASSIGN(CheckReport report, engine->Check());
+  EXPECT_EQ(report.records_checked, 16384u);
+  EXPECT_TRUE(report.ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, EngineTest,
                          ::testing::Values(BackgroundMode::kThreads,
                                            BackgroundMode::kInline),

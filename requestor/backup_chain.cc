@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/internal/status_macros.h"
+#include "requestor/internal/set_marker.h"
 
 namespace shadowset {
 namespace {
@@ -148,22 +149,40 @@ absl::StatusOr<std::vector<SetId>> ReleaseUnrecordedSets(
     if (!recorded.contains(set.id)) candidates.insert(set.id);
   }
   std::vector<SetId> released;
-  if (candidates.empty()) return released;
+  auto release = [&](const SetId& id) -> absl::Status {
+    if (!candidates.contains(id)) return absl::OkStatus();
+    absl::Status st = engine->DeleteSnapshotSet(id);
+    if (!st.ok() && !absl::IsNotFound(st)) return st;
+    candidates.erase(id);
+    released.push_back(id);
+    return absl::OkStatus();
+  };
   absl::StatusOr<std::vector<std::string>> entries = env->ListDir(destination);
   if (absl::IsNotFound(entries.status())) return released;
   RETURN_IF_ERROR(entries.status());
+  // Markers of backups that crashed between their commit and their record.
+  bool removed_marker = false;
   for (const std::string& name : *entries) {
-    if (absl::EndsWith(name, kPartialSuffix)) continue;
+    if (!internal::IsSetMarkerName(name)) continue;
+    const std::string path = JoinPath(destination, name);
+    absl::StatusOr<std::optional<SetId>> set = internal::ReadSetMarker(env, path);
+    if (set.ok() && set->has_value()) RETURN_IF_ERROR(release(**set));
+    RETURN_IF_ERROR(env->RemoveFile(path));
+    removed_marker = true;
+  }
+  if (removed_marker) RETURN_IF_ERROR(env->SyncDir(destination));
+  // Published sets whose record is missing.
+  for (const std::string& name : *entries) {
+    if (candidates.empty()) break;
+    if (absl::StartsWith(name, ".") || absl::EndsWith(name, kPartialSuffix)) {
+      continue;
+    }
     absl::StatusOr<std::string> bytes = ReadFileToString(
         env, JoinPath(JoinPath(destination, name), "manifest.json"));
     if (!bytes.ok()) continue;  // not a backup set
     absl::StatusOr<BackupManifest> manifest = ParseManifest(*bytes);
-    if (!manifest.ok() || !candidates.contains(manifest->set_id)) continue;
-    absl::Status st = engine->DeleteSnapshotSet(manifest->set_id);
-    if (absl::IsNotFound(st)) continue;
-    RETURN_IF_ERROR(st);
-    candidates.erase(manifest->set_id);
-    released.push_back(manifest->set_id);
+    if (!manifest.ok()) continue;
+    RETURN_IF_ERROR(release(manifest->set_id));
   }
   return released;
 }

@@ -82,11 +82,14 @@ std::vector<SetId> ChainSetsNeeded(const std::vector<BackupRecord>& records);
 // Errors: the engine's error deleting a set (those before it stay deleted).
 absl::StatusOr<std::vector<SetId>> ReleaseUnneededChainSets(Engine* engine);
 
-// Deletes the live snapshot sets of backups published in `destination` but
-// never recorded in the catalog (a crash between publication and
-// RecordBackup leaves such a set persistent and unused); returns the ids
-// deleted. Errors: I/O errors listing `destination`; the engine's error
-// deleting a set.
+// Deletes the live snapshot sets of backups that crashed after their
+// commit and before their record in the catalog (such a set is persistent
+// and unused): the sets named by set markers in `destination` (written
+// right after each commit; the markers are removed) and those of sets
+// published there but not recorded. Returns the ids deleted. Sets no
+// marker or manifest names are never touched.
+// Errors: I/O errors listing `destination` or removing a marker; the
+// engine's error deleting a set.
 absl::StatusOr<std::vector<SetId>> ReleaseUnrecordedSets(
     Env* env, Engine* engine, const std::string& destination);
 

@@ -16,6 +16,7 @@
 #include "engine/internal/status_macros.h"
 #include "requestor/backup_chain.h"
 #include "requestor/internal/backup_selection.h"
+#include "requestor/internal/set_marker.h"
 #include "requestor/internal/snapshot_copier.h"
 #include "requestor/requestor.h"
 #include "requestor/writer_metadata_json.h"
@@ -164,9 +165,6 @@ class Copier {
   // Step 5: every volume into a new set writer.
   absl::Status Copy(const SetId& set_id, BackupSetOptions set_options,
                     const std::vector<std::string>& volumes) {
-    ASSIGN_OR_RETURN(writer_, BackupSetWriter::Create(
-                                  env_, options_.destination,
-                                  std::move(set_options)));
     const uint32_t bs = engine_->block_size();
     struct Planned {
       std::string name;
@@ -185,6 +183,19 @@ class Copier {
       for (const CopyRun& r : p.runs) total += r.block_count * bs;
       planned.push_back(std::move(p));
     }
+    // A set of small volumes needs no 4 MiB write buffers (they are zeroed
+    // per file).
+    uint64_t largest = 0;
+    for (const Planned& p : planned) {
+      uint64_t bytes = 0;
+      for (const CopyRun& r : p.runs) bytes += r.block_count * bs;
+      largest = std::max(largest, bytes);
+    }
+    set_options.write_buffer_size = static_cast<size_t>(std::clamp<uint64_t>(
+        (largest + 4095) / 4096 * 4096, 4096, options_.write_buffer_size));
+    ASSIGN_OR_RETURN(writer_, BackupSetWriter::Create(
+                                  env_, options_.destination,
+                                  std::move(set_options)));
     internal::CopyOptions copy;
     copy.buffer_bytes = options_.read_run_size;
     copy.buffers = options_.read_buffers;
@@ -316,13 +327,21 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
 
   // From here every failure before publication aborts the backup: the
   // writers get Abort and the new set is deleted (by AbortBackup); the
-  // set writer's destructor removes the .partial directory.
+  // set writer's destructor removes the .partial directory. The set marker
+  // lets the next backup release the set if this one crashes.
   Copier copier(env, engine, options, out);
   auto abort = [&](absl::Status cause) {
     if (copier.writer() != nullptr) copier.writer()->Abort().IgnoreError();
     requestor.AbortBackup().IgnoreError();
+    internal::RemoveSetMarker(env, options.destination, out.backup_id)
+        .IgnoreError();
     return cause;
   };
+  if (absl::Status st = internal::WriteSetMarker(env, options.destination,
+                                                 out.backup_id, set.id);
+      !st.ok()) {
+    return abort(st);
+  }
   absl::StatusOr<std::vector<WriterStatus>> statuses =
       requestor.GatherWriterStatus();
   if (!statuses.ok()) return abort(statuses.status());
@@ -391,6 +410,8 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   if (absl::Status st = engine->RecordBackup(record); !st.ok()) {
     requestor.BackupComplete({.succeeded = false, .backup_dir = out.dir})
         .IgnoreError();
+    internal::RemoveSetMarker(env, options.destination, out.backup_id)
+        .IgnoreError();
     absl::Status failed(
         st.code(),
         absl::StrCat("backup ", out.backup_id, " was published in ", out.dir,
@@ -443,6 +464,12 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   // 10. The end of the backup object's life.
   if (absl::Status st = requestor.BackupShutdown(); !st.ok()) {
     out.warnings.push_back(absl::StrCat("BackupShutdown: ", st.message()));
+  }
+  if (absl::Status st = internal::RemoveSetMarker(env, options.destination,
+                                                  out.backup_id);
+      !st.ok()) {
+    out.warnings.push_back(absl::StrCat("removing the set marker: ",
+                                        st.message()));
   }
   out.total_time = env->Now() - start;
   return out;

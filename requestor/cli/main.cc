@@ -8,6 +8,7 @@
 int main(int argc, char** argv) {
   shadowset::cli::Cli cli;
   shadowset::cli::AddEngineCommands(cli);
+  shadowset::cli::AddBackupCommands(cli);
   shadowset::cli::AddDhcpCommands(cli);
   shadowset::cli::AddRrasCommands(cli);
   shadowset::cli::AddDirectoryCommands(cli);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <memory>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -38,14 +39,18 @@ std::vector<Batch> PlanBatches(const std::vector<CopyRun>& runs,
 // consumer. Buffer i is owned by whoever took index i from a queue.
 class ReadAhead {
  public:
+  // Buffers hold the largest batch (not more), uninitialised: a small
+  // volume does not pay for zeroing read runs it never fills.
   ReadAhead(Snapshot* snapshot, const std::vector<CopyRun>& runs,
             std::vector<Batch> batches, const CopyOptions& options)
       : snapshot_(snapshot),
         runs_(runs),
         batches_(std::move(batches)),
-        buffers_(options.buffers) {
+        buffers_(std::min(options.buffers, batches_.size())) {
+    uint64_t largest = 0;
+    for (const Batch& b : batches_) largest = std::max(largest, b.bytes);
     for (size_t i = 0; i < buffers_.size(); ++i) {
-      buffers_[i].resize(options.buffer_bytes);
+      buffers_[i].reset(new uint8_t[largest]);
       free_.push_back(i);
     }
   }
@@ -79,7 +84,7 @@ class ReadAhead {
     free_.push_back(buffer);
   }
 
-  const uint8_t* data(size_t buffer) const { return buffers_[buffer].data(); }
+  const uint8_t* data(size_t buffer) const { return buffers_[buffer].get(); }
 
  private:
   struct Filled {
@@ -103,7 +108,7 @@ class ReadAhead {
         free_.pop_front();
       }
       absl::Status status;
-      uint8_t* out = buffers_[buffer].data();
+      uint8_t* out = buffers_[buffer].get();
       for (size_t r = batch.first_run; r < batch.first_run + batch.run_count;
            ++r) {
         const size_t bytes = runs_[r].block_count * bs;
@@ -121,7 +126,7 @@ class ReadAhead {
   Snapshot* const snapshot_;
   const std::vector<CopyRun>& runs_;
   const std::vector<Batch> batches_;
-  std::vector<std::vector<uint8_t>> buffers_;
+  std::vector<std::unique_ptr<uint8_t[]>> buffers_;
   std::thread thread_;
 
   absl::Mutex mu_;

@@ -77,7 +77,7 @@ class BackupChainTest : public ::testing::Test {
                       const std::map<std::string, std::string>& expected) {
     SCOPED_TRACE(dir);
     ExpectVerifies(dir);
-    TargetEngine target(kBs);
+    TargetEngine target(kBs, /*prefer_memory=*/true);
     target.Open();
     ASSERT_OK_AND_ASSIGN(RestoreOutcome r,
                          RunRestore(target.engine(), nullptr,
@@ -103,7 +103,7 @@ class BackupChainTest : public ::testing::Test {
     EXPECT_TRUE(report.ok()) << ::testing::PrintToString(report.problems);
   }
 
-  TempDir tmp_;
+  TempDir tmp_{/*prefer_memory=*/true};
   std::unique_ptr<Engine> engine_;
 };
 

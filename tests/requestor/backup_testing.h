@@ -83,8 +83,8 @@ inline absl::StatusOr<std::string> ReadVolume(Engine* engine,
 // A data directory of its own, to restore into.
 class TargetEngine {
  public:
-  explicit TargetEngine(uint32_t block_size = 4096)
-      : block_size_(block_size) {}
+  explicit TargetEngine(uint32_t block_size = 4096, bool prefer_memory = false)
+      : block_size_(block_size), tmp_(prefer_memory) {}
   void Open() {
     InitOptions init;
     init.block_size = block_size_;

@@ -43,6 +43,25 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// The bytes the manifests of the chain ending at `top` list (what
+// verifying it reads), as far as they can be read; for progress only.
+uint64_t ListedBytes(Env* env, const std::string& top) {
+  uint64_t bytes = 0;
+  std::string dir = top;
+  for (int sets = 0; sets < 10000 && !dir.empty(); ++sets) {
+    absl::StatusOr<std::string> text =
+        ReadFileToString(env, JoinPath(dir, "manifest.json"));
+    if (!text.ok()) break;
+    absl::StatusOr<BackupManifest> m = ParseManifest(*text);
+    if (!m.ok()) break;
+    for (const ManifestFile& f : m->files) bytes += f.size;
+    dir = m->base_backup_id.empty()
+              ? ""
+              : JoinPath(DirName(top), m->base_backup_id);
+  }
+  return bytes;
+}
+
 }  // namespace
 
 absl::StatusOr<Hosted> Host(const std::string& data_dir) {
@@ -101,19 +120,30 @@ absl::StatusOr<bool> PrepareTarget(const std::string& dir,
 }
 
 absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
-                                        const std::string& key) {
+                                        const std::string& key,
+                                        const ProgressCallback& progress,
+                                        const std::atomic<bool>* cancel) {
   Env* env = Env::Default();
   const std::string top = Trimmed(dir);
   const std::string parent = DirName(top);
   const absl::Time now = env->Now();
   ChainReport report;
+  TransferProgress done;
+  done.volume = BaseName(top);
+  done.bytes_total = ListedBytes(env, top);
   auto add = [&](const std::string& set_dir, absl::Time judged_at)
       -> absl::StatusOr<BackupManifest> {
+    if (cancel != nullptr && cancel->load()) {
+      return absl::CancelledError("the verification was cancelled");
+    }
     absl::StatusOr<VerifyReport> r = VerifyBackupSet(env, set_dir, key, judged_at);
     if (!r.ok()) return Refusal(r.status());
     report.files += r->files;
     report.blocks += r->blocks;
     report.bytes += r->bytes;
+    done.bytes_done = std::min(done.bytes_total, report.bytes);
+    done.elapsed = env->Now() - now;
+    if (progress) progress(done);
     ASSIGN_OR_RETURN(std::string bytes,
                      ReadFileToString(env, JoinPath(set_dir, "manifest.json")));
     return ParseManifest(bytes);
@@ -140,6 +170,10 @@ absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
     }
   }
   std::reverse(report.chain.begin(), report.chain.end());
+  done.bytes_done = done.bytes_total;
+  done.elapsed = env->Now() - now;
+  done.done = true;
+  if (progress) progress(done);
   BackupReadOptions options;
   options.key = key;
   for (const ManifestVolume& v : manifest.volumes) {

@@ -8,6 +8,7 @@
 #ifndef SHADOWSET_REQUESTOR_CLI_BACKUP_CLI_SUPPORT_H_
 #define SHADOWSET_REQUESTOR_CLI_BACKUP_CLI_SUPPORT_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@
 #include "engine/engine.h"
 #include "requestor/cli/cli.h"
 #include "requestor/cli/service_host.h"
+#include "requestor/progress.h"
 #include "writers/registry.h"
 
 namespace shadowset::cli {
@@ -59,9 +61,13 @@ struct ChainReport {
 // base it builds on (each judged at its own creation: a base's expiry does
 // not limit later backups), then each volume's chain resolved as a restore
 // resolves it. The first problem is returned (token refusals worded by
-// Refusal).
-absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
-                                        const std::string& key);
+// Refusal). `progress` (if set) hears of the bytes the manifests list,
+// after each set; `cancel` (if set) is checked before each set
+// (kCancelled).
+absl::StatusOr<ChainReport> VerifyChain(
+    const std::string& dir, const std::string& key,
+    const ProgressCallback& progress = nullptr,
+    const std::atomic<bool>* cancel = nullptr);
 
 // token show, writers list, writers status (inspect_commands.cc).
 void AddInspectCommands(Cli& cli);

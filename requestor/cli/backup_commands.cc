@@ -25,7 +25,9 @@
 #include "requestor/backup_pipeline.h"
 #include "requestor/cli/backup_cli_support.h"
 #include "requestor/cli/cli.h"
+#include "requestor/cli/interrupt.h"
 #include "requestor/cli/output.h"
+#include "requestor/cli/progress.h"
 #include "requestor/cli/service_host.h"
 #include "requestor/restore_pipeline.h"
 #include "requestor/writer_metadata_json.h"
@@ -141,6 +143,7 @@ void AddCreate(Cli& cli, CLI::App* backup) {
   create->add_option("--id", f->id, "backup id (default: time and random)");
   cli.OnRun(create, [&ctx, f]() -> absl::Status {
     BackupOptions o;
+    o.cancel = InstallInterruptHandlers();
     o.destination = f->to;
     std::optional<BackupType> type = ParseBackupType(f->type);
     if (!type || *type == BackupType::kLog) {
@@ -159,10 +162,11 @@ void AddCreate(Cli& cli, CLI::App* backup) {
       ASSIGN_OR_RETURN(o.expires_in, ParseDuration("--expires-in", f->expires_in));
     }
     ASSIGN_OR_RETURN(Hosted h, Host(ctx.data_dir));
-    ProgressPrinter progress("backup", ctx.json);
-    o.progress = progress.Callback();
+    ProgressLine progress(ChooseProgressStyle(ctx.json), "backup");
+    o.progress = [&progress](const TransferProgress& p) { progress.Update(p); };
     ASSIGN_OR_RETURN(BackupOutcome b,
                      RunBackup(h.engine.get(), h.registry.get(), o));
+    progress.Finish();
     if (ctx.json) {
       ctx.Emit(BackupJson(b));
     } else {
@@ -182,7 +186,15 @@ void AddVerify(Cli& cli, CLI::App* backup) {
   verify->add_option("--token-key", *key_file, "key file configured for restores");
   cli.OnRun(verify, [&ctx, dir, key_file]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string key, ReadKey(*key_file));
-    ASSIGN_OR_RETURN(ChainReport report, VerifyChain(*dir, key));
+    ProgressLine progress(ChooseProgressStyle(ctx.json), "verify");
+    ASSIGN_OR_RETURN(
+        ChainReport report,
+        VerifyChain(*dir, key,
+                    [&progress](const TransferProgress& p) {
+                      progress.Update(p);
+                    },
+                    InstallInterruptHandlers()));
+    progress.Finish();
     if (ctx.json) {
       ctx.Emit({{"backup_id", report.chain.back()},
                 {"ok", true},
@@ -278,6 +290,7 @@ void AddRestore(Cli& cli) {
   restore->add_option("--volumes", f->volumes, "volumes (default: all)")
       ->delimiter(',');
   cli.OnRun(restore, [&ctx, f]() -> absl::Status {
+    const std::atomic<bool>* cancel = InstallInterruptHandlers();
     ASSIGN_OR_RETURN(std::string key, ReadKey(f->key_file));
     const std::string target = f->to.empty() ? ctx.data_dir : f->to;
     // The token and manifest first: a refused backup creates nothing.
@@ -292,10 +305,12 @@ void AddRestore(Cli& cli) {
     o.after_switch_in = [host](const std::vector<std::string>& volumes) {
       return host->ReopenAfterRestore(volumes);
     };
-    ProgressPrinter progress("restore", ctx.json);
-    o.progress = progress.Callback();
+    o.cancel = cancel;
+    ProgressLine progress(ChooseProgressStyle(ctx.json), "restore");
+    o.progress = [&progress](const TransferProgress& p) { progress.Update(p); };
     absl::StatusOr<RestoreOutcome> r =
         RunRestore(h.engine.get(), h.registry.get(), o);
+    progress.Finish();
     if (!r.ok()) return Refusal(r.status());
     if (ctx.json) {
       nlohmann::json volumes = nlohmann::json::array();

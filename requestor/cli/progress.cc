@@ -11,7 +11,11 @@
 namespace shadowset::cli {
 namespace {
 
+// Terminal: the first line after 0.2 s, then ten a second. Otherwise: the
+// first after 1 s, then one a second.
+constexpr absl::Duration kTerminalDelay = absl::Milliseconds(200);
 constexpr absl::Duration kTerminalInterval = absl::Milliseconds(100);
+constexpr absl::Duration kLineDelay = absl::Seconds(1);
 constexpr absl::Duration kLineInterval = absl::Seconds(1);
 
 std::string Amount(ProgressUnit unit, double n) {
@@ -65,8 +69,10 @@ ProgressStyle ChooseProgressStyle(bool json) {
 std::string FormatProgress(absl::string_view label, ProgressUnit unit,
                            uint64_t done, uint64_t total,
                            absl::Duration elapsed, bool finished) {
+  const double share = total > 0 ? 100.0 * done / total : 100.0;
   return absl::StrCat(
-      label, "  ", Amount(unit, done), " of ", Amount(unit, total), "  ",
+      label, "  ", Amount(unit, done), " of ", Amount(unit, total),
+      absl::StrFormat(" (%.0f%%)", std::floor(share)), "  ",
       Amount(unit, Rate(done, elapsed)), "/s  ",
       finished ? absl::StrFormat("done in %.1f s", absl::ToDoubleSeconds(elapsed))
                : EtaText(EtaSeconds(done, total, elapsed)));
@@ -83,9 +89,12 @@ ProgressLine::~ProgressLine() { Finish(); }
 
 void ProgressLine::Update(uint64_t done, uint64_t total,
                           absl::Duration elapsed, bool finished) {
-  const absl::Duration interval =
-      style_ == ProgressStyle::kTerminal ? kTerminalInterval : kLineInterval;
-  if (!finished && last_printed_ && elapsed - *last_printed_ < interval) {
+  const bool terminal = style_ == ProgressStyle::kTerminal;
+  if (!last_printed_) {
+    // Nothing printed yet: a quick transfer stays silent, even finished.
+    if (elapsed < (terminal ? kTerminalDelay : kLineDelay)) return;
+  } else if (!finished && elapsed - *last_printed_ <
+                              (terminal ? kTerminalInterval : kLineInterval)) {
     return;
   }
   last_printed_ = elapsed;

@@ -1,22 +1,27 @@
 // ProgressLine: how a long command (backup, restore, verify, the demo's
 // phases) shows its progress on stdout - bytes (or items) done of the
-// total, the rate and the time left - in one of three styles:
+// total, the share, the rate and the time left - in one of three styles:
 //
 //   terminal  stdout is a terminal: one live line, redrawn in place ("\r")
 //             at most ten times a second, ended by a newline;
-//   plain     otherwise: one line per report, at most one a second (the
-//             first and the last always);
+//   plain     otherwise: one line per report, at most one a second;
 //   json      --json: the same reports as one JSON object per line:
-//             {"progress":"copying","unit":"bytes","done":..,"total":..,
+//             {"progress":"backup","unit":"bytes","done":..,"total":..,
 //              "rate":..,"eta_seconds":..,"finished":false}
 //
-//   ProgressLine line(ChooseProgressStyle(ctx.json), "copying");
+// A quick transfer prints nothing: the first line waits until the work
+// has run for a moment (0.2 s on a terminal, 1 s otherwise); once a line
+// was printed, the finished report is printed too. So a command's own
+// output (with --json its one JSON document) stands alone when it was
+// quick, and comes after the progress lines when it was not.
+//
+//   ProgressLine line(ChooseProgressStyle(ctx.json), "backup");
 //   options.progress = [&](const TransferProgress& p) { line.Update(p); };
 //   ... RunBackup ...
 //   line.Finish();
 //
-// Reports are rate-limited by the elapsed time they carry, so the output
-// of a given sequence of reports does not depend on the wall clock.
+// Reports are timed by the elapsed time they carry, so the output of a
+// given sequence of reports does not depend on the wall clock.
 //
 // Thread safety: thread-compatible (the pipelines report on the thread
 // that runs them).
@@ -41,8 +46,9 @@ enum class ProgressUnit { kBytes, kItems };
 // kJson with --json; else kTerminal when stdout is a terminal; else kPlain.
 ProgressStyle ChooseProgressStyle(bool json);
 
-// "copying  123.4 MiB of 580.0 MiB  45.6 MiB/s  ETA 8s" (items: "1,234 of
-// 20,000  812/s  ETA 23s"); "done" in place of the ETA once finished.
+// "backup  123.4 MiB of 580.0 MiB (21%)  45.6 MiB/s  ETA 8s" (items:
+// "1,234 of 20,000 (6%)  812/s  ETA 23s"); "done in 12.8 s" in place of the
+// ETA once finished.
 std::string FormatProgress(absl::string_view label, ProgressUnit unit,
                            uint64_t done, uint64_t total,
                            absl::Duration elapsed, bool finished);
@@ -57,7 +63,8 @@ class ProgressLine {
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
 
-  // One report; printed unless rate-limited (a finished one always is).
+  // One report; printed unless too early or too soon after the last (see
+  // the banner).
   void Update(uint64_t done, uint64_t total, absl::Duration elapsed,
               bool finished);
   void Update(const TransferProgress& p) {
@@ -72,7 +79,7 @@ class ProgressLine {
   const std::string label_;
   const ProgressUnit unit_;
   std::FILE* const out_;
-  std::optional<absl::Duration> last_printed_;
+  std::optional<absl::Duration> last_printed_;  // nullopt: nothing yet
   bool live_ = false;  // a terminal line is drawn and not yet ended
 };
 

@@ -58,9 +58,9 @@ class Demo {
     RETURN_IF_ERROR(InPhase("writer metadata", ShowWriterMetadata()));
 
     RETURN_IF_ERROR(Work(load));
+    RETURN_IF_ERROR(InPhase("raw read", RawRead()));
     RETURN_IF_ERROR(InPhase("full backup",
                             Backup(BackupType::kFull, report_.full)));
-    RETURN_IF_ERROR(InPhase("raw read", RawRead()));
     RETURN_IF_ERROR(Work(load));
     RETURN_IF_ERROR(InPhase("incremental backup",
                             Backup(BackupType::kIncremental,
@@ -229,7 +229,7 @@ class Demo {
     return absl::OkStatus();
   }
 
-  // 4 and 6. One backup through the whole protocol, while the load runs.
+  // 5 and 6. One backup through the whole protocol, while the load runs.
   absl::Status Backup(BackupType type, DemoBackup& out) {
     Phase(absl::StrCat(
         type == BackupType::kFull ? "Full" : "Incremental",
@@ -277,21 +277,28 @@ class Demo {
     return absl::OkStatus();
   }
 
-  // 5. The same volumes read raw, for the throughput ratio.
+  // 4. The volumes the backup will copy, read raw for the throughput
+  // ratio: a first pass brings them into the page cache (a sparse file's
+  // holes cost the kernel a zeroed page each the first time), the second
+  // is measured; the backup then finds the cache as the second pass did.
   absl::Status RawRead() {
-    Phase("Raw sequential read of the same volumes (for scale)");
+    Phase("Raw sequential read of the same volumes (the yardstick)");
     std::vector<std::string> paths;
-    for (const BackupVolumeOutcome& v : report_.full.backup.volumes) {
-      for (const VolumeInfo& info : engine_->ListVolumes()) {
-        if (info.name == v.name) paths.push_back(info.path);
-      }
+    uint64_t bytes = 0;
+    for (const VolumeInfo& info : engine_->ListVolumes()) {
+      paths.push_back(info.path);
+      bytes += info.size;
     }
+    ASSIGN_OR_RETURN(RawReadResult warm, ReadFilesSequentially(env_, paths));
+    RETURN_IF_ERROR(CheckCancelled());
     ASSIGN_OR_RETURN(RawReadResult raw, ReadFilesSequentially(env_, paths));
     report_.raw_read_bytes = raw.bytes;
     report_.raw_read_time = raw.time;
-    Note(absl::StrFormat("%s in %s: %s", FormatMiB(raw.bytes),
-                         FormatSeconds(raw.time),
-                         FormatRate(raw.BytesPerSecond())));
+    Note(absl::StrFormat(
+        "%s of %d volumes: %s in the first pass (into the page cache), %s in "
+        "the second: %s",
+        FormatMiB(bytes), paths.size(), FormatSeconds(warm.time),
+        FormatSeconds(raw.time), FormatRate(raw.BytesPerSecond())));
     return CheckCancelled();
   }
 

@@ -64,7 +64,7 @@ std::string FormatSummary(const DemoReport& r) {
   const double raw = r.RawReadBytesPerSecond();
   out += Row("raw sequential read", FormatRate(raw),
              absl::StrCat("(", FormatMiB(r.raw_read_bytes),
-                          ": the same volumes, same run)"));
+                          ", same volumes, same run, page cache warm)"));
   out += Row("backup / raw read",
              absl::StrFormat("%.2f x", raw > 0 ? f.copy_bytes_per_second / raw
                                                : 0));

@@ -119,6 +119,14 @@ absl::StatusOr<bool> PrepareTarget(const std::string& dir,
   return true;
 }
 
+absl::Status RemoveEntries(Env* env, const std::string& dir) {
+  ASSIGN_OR_RETURN(std::vector<std::string> entries, env->ListDir(dir));
+  for (const std::string& e : entries) {
+    RETURN_IF_ERROR(RemoveTree(env, JoinPath(dir, e)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
                                         const std::string& key,
                                         const ProgressCallback& progress,

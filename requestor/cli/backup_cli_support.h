@@ -50,6 +50,9 @@ absl::StatusOr<bool> PrepareTarget(const std::string& dir,
                                    const std::string& key,
                                    const std::string& target);
 
+// Removes every entry of directory `dir` (not `dir` itself).
+absl::Status RemoveEntries(Env* env, const std::string& dir);
+
 struct ChainReport {
   std::vector<std::string> chain;  // backup ids, the full image first
   uint64_t files = 0;

@@ -8,6 +8,9 @@
 //   backup verify DIR [--token-key FILE]
 //   backup list
 //   restore DIR [--to DATA_DIR] [--token-key FILE] [--volumes A,B]
+//
+// A restore that makes its data directory and then fails before any
+// volume was switched in removes what it made: bad input changes nothing.
 
 #include <memory>
 #include <string>
@@ -294,8 +297,35 @@ void AddRestore(Cli& cli) {
     ASSIGN_OR_RETURN(std::string key, ReadKey(f->key_file));
     const std::string target = f->to.empty() ? ctx.data_dir : f->to;
     // The token and manifest first: a refused backup creates nothing.
+    Env* env = Env::Default();
+    ASSIGN_OR_RETURN(FileType before, env->GetFileType(target));
     ASSIGN_OR_RETURN(bool created, PrepareTarget(f->dir, key, target));
-    ASSIGN_OR_RETURN(Hosted h, Host(target));
+    // A restore into a data directory made for it that fails before any
+    // volume is switched in takes the data directory away again.
+    auto undo = [&](Hosted* h, absl::Status cause) {
+      if (!created || (h->engine != nullptr && !h->engine->ListVolumes().empty())) {
+        return cause;
+      }
+      h->host.reset();  // the services, then the writers, then the engine
+      h->registry.reset();
+      h->engine.reset();
+      absl::Status removed = before == FileType::kMissing
+                                 ? RemoveTree(env, target)
+                                 : RemoveEntries(env, target);
+      if (!removed.ok()) {
+        return absl::Status(cause.code(),
+                            absl::StrCat(cause.message(), " (and removing the "
+                                         "data directory made for it failed: ",
+                                         removed.message(), ")"));
+      }
+      return cause;
+    };
+    absl::StatusOr<Hosted> hosted = Host(target);
+    if (!hosted.ok()) {
+      Hosted none;
+      return undo(&none, hosted.status());
+    }
+    Hosted h = std::move(*hosted);
     RestoreOptions o;
     o.backup_dir = f->dir;
     o.key = key;
@@ -311,7 +341,7 @@ void AddRestore(Cli& cli) {
     absl::StatusOr<RestoreOutcome> r =
         RunRestore(h.engine.get(), h.registry.get(), o);
     progress.Finish();
-    if (!r.ok()) return Refusal(r.status());
+    if (!r.ok()) return undo(&h, Refusal(r.status()));
     if (ctx.json) {
       nlohmann::json volumes = nlohmann::json::array();
       for (const RestoreVolumeOutcome& v : r->volumes) {

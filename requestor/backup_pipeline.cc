@@ -356,7 +356,8 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   so.key = options.key;
   so.write_buffer_size = options.write_buffer_size;
   so.detect_zero_blocks = true;
-  so.background_writes = options.background_writes;
+  so.background_writes =
+      options.background_writes.value_or(!options.key.empty());
   if (absl::Status st = copier.Copy(set.id, std::move(so), volumes);
       !st.ok()) {
     return abort(st);

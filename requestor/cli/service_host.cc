@@ -3,8 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "writers/dhcp/dhcp_server.h"
+#include "writers/dhcp/dhcp_writer.h"
 #include "writers/directory/directory_service.h"
 #include "writers/directory/directory_writer.h"
+#include "writers/rras/router_config.h"
+#include "writers/rras/rras_writer.h"
 
 namespace shadowset::cli {
 namespace {
@@ -19,6 +23,18 @@ absl::StatusOr<std::unique_ptr<DirectoryService>> OpenDirectory(
 std::vector<std::string> DirectoryVolumes() {
   const std::string prefix = DirectoryOptions().volume_prefix;
   return {prefix + "-db", prefix + "-log"};
+}
+
+// The DHCP and router services have no offline mode: reopened after a
+// restore, their writer's PostRestore reloads them from the new volume.
+absl::StatusOr<std::unique_ptr<dhcp::DhcpServer>> OpenDhcp(
+    Engine* engine, const ServiceOpenOptions&) {
+  return dhcp::DhcpServer::Open(engine, dhcp::DhcpServerOptions());
+}
+
+absl::StatusOr<std::unique_ptr<rras::RouterConfig>> OpenRras(
+    Engine* engine, const ServiceOpenOptions&) {
+  return rras::RouterConfig::Open(engine, rras::RouterConfigOptions());
 }
 
 bool Present(Engine* engine, const ServiceOpener& opener) {
@@ -40,9 +56,13 @@ bool OnAny(const ServiceOpener& opener,
 }  // namespace
 
 const std::vector<ServiceOpener>& ServiceOpeners() {
-  // One entry per service (the DHCP and router services join here).
+  // One entry per service.
   static const std::vector<ServiceOpener>* const kOpeners =
       new std::vector<ServiceOpener>{
+          MakeServiceOpener<dhcp::DhcpServer, dhcp::DhcpWriter>(
+              "dhcp", {dhcp::DhcpServerOptions().volume}, OpenDhcp),
+          MakeServiceOpener<rras::RouterConfig, rras::RrasWriter>(
+              "rras", {rras::RouterConfigOptions().volume}, OpenRras),
           MakeServiceOpener<DirectoryService, DirectoryWriter>(
               "directory", DirectoryVolumes(), OpenDirectory),
       };

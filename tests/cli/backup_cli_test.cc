@@ -221,6 +221,34 @@ TEST_F(BackupCliTest, TheDirectoryWriterTakesPartAndIsRestoredInPlace) {
   cli_->Ok({"check"});
 }
 
+TEST_F(BackupCliTest, EveryServiceInTheDataDirectoryTakesPart) {
+  cli_->Ok({"dhcp", "init"});
+  cli_->Ok({"rras", "init"});
+  cli_->Ok({"directory", "--as", "admin", "init", "--server", "dc1"});
+  nlohmann::json writers = Json({"writers", "list"});
+  ASSERT_EQ(writers.size(), 3u);
+  EXPECT_EQ(writers[0]["name"], "DHCP Jet Writer");
+  EXPECT_EQ(writers[1]["name"], "Router Configuration Writer");
+  EXPECT_EQ(writers[2]["name"], "NTDS");
+  cli_->Ok({"dhcp", "scope", "add", "10.1.0.0/24", "--name", "kept"});
+  nlohmann::json b = Json({"backup", "create", "--to", Backups(), "--writers",
+                           "DHCP Jet Writer,Router Configuration Writer"});
+  ASSERT_EQ(b["writers"].size(), 2u);
+  EXPECT_EQ(b["writers"][0]["id"], "DHCP_Jet_Writer");
+  EXPECT_EQ(b["writers"][1]["id"], "Router_Configuration_Writer");
+  EXPECT_EQ(b["volumes"].size(), 2u);
+  cli_->Ok({"dhcp", "scope", "add", "10.2.0.0/24", "--name", "later"});
+  nlohmann::json r = Json({"restore", b["dir"]});
+  EXPECT_EQ(r["writers"], nlohmann::json::array({"DHCP Jet Writer",
+                                                 "Router Configuration Writer"}));
+  std::string scopes = cli_->Ok({"dhcp", "scope", "list"});
+  EXPECT_THAT(scopes, HasSubstr("10.1.0.0/24"));
+  EXPECT_THAT(scopes, Not(HasSubstr("10.2.0.0/24")));
+  nlohmann::json status = Json({"writers", "status"});
+  for (const auto& w : status) EXPECT_EQ(w["state"], "STABLE") << w;
+  cli_->Ok({"check"});
+}
+
 TEST_F(BackupCliTest, EachTokenRefusalHasItsOwnErrorLine) {
   const std::string key = tmp_.Sub("key");
   const std::string other_key = tmp_.Sub("other-key");

@@ -407,10 +407,14 @@ BENCHMARK(BM_FullBackupVsCp)
     ->Args({0, 1, 0})
     ->Args({1, 1, 0})
     ->Apply([](auto* b) { Configure(b, Reps()); });
-BENCHMARK(BM_SnapshotRead)->ArgName("cold")->Arg(0)->Arg(1)->Apply(
-    [](auto* b) { Configure(b, Reps()); });
-BENCHMARK(BM_SetWriterOnly)->ArgName("keyed")->Arg(0)->Arg(1)->Apply(
-    [](auto* b) { Configure(b, Reps()); });
+BENCHMARK(BM_SnapshotRead)->ArgName("cold")->Arg(0)->Arg(1)->Apply([](auto* b) {
+  Configure(b, Reps());
+});
+BENCHMARK(BM_SetWriterOnly)
+    ->ArgName("keyed")
+    ->Arg(0)
+    ->Arg(1)
+    ->Apply([](auto* b) { Configure(b, Reps()); });
 BENCHMARK(BM_Incremental1PercentVsFull)->Apply([](auto* b) {
   Configure(b, Reps());
 });

@@ -63,10 +63,10 @@ void ProgressPrinter::Print(const TransferProgress& p) {
       HumanSize(p.bytes_total), pct,
       HumanSize(static_cast<uint64_t>(p.BytesPerSecond())),
       p.done ? "done"
-             : eta == absl::InfiniteDuration()
-                   ? std::string("ETA unknown")
-                   : absl::StrCat("ETA ", absl::FormatDuration(
-                                              absl::Trunc(eta, absl::Seconds(1)))));
+      : eta == absl::InfiniteDuration()
+          ? std::string("ETA unknown")
+          : absl::StrCat("ETA ", absl::FormatDuration(
+                                     absl::Trunc(eta, absl::Seconds(1)))));
   if (terminal_) {
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     open_line_ = !p.done;

@@ -42,9 +42,9 @@ class ProgressPrinter {
   const std::string what_;
   const bool quiet_;
   const bool terminal_;
-  absl::Time last_;        // last line printed (or construction)
-  bool printed_ = false;   // any line printed
-  bool open_line_ = false; // a terminal line waits for its newline
+  absl::Time last_;         // last line printed (or construction)
+  bool printed_ = false;    // any line printed
+  bool open_line_ = false;  // a terminal line waits for its newline
 };
 
 }  // namespace shadowset::cli

@@ -38,19 +38,17 @@ absl::StatusOr<std::unique_ptr<rras::RouterConfig>> OpenRras(
 }
 
 bool Present(Engine* engine, const ServiceOpener& opener) {
-  return std::any_of(opener.volumes.begin(), opener.volumes.end(),
-                     [engine](const std::string& v) {
-                       return engine->GetVolume(v).ok();
-                     });
+  return std::any_of(
+      opener.volumes.begin(), opener.volumes.end(),
+      [engine](const std::string& v) { return engine->GetVolume(v).ok(); });
 }
 
 bool OnAny(const ServiceOpener& opener,
            const std::vector<std::string>& volumes) {
-  return std::any_of(opener.volumes.begin(), opener.volumes.end(),
-                     [&](const std::string& v) {
-                       return std::find(volumes.begin(), volumes.end(), v) !=
-                              volumes.end();
-                     });
+  return std::any_of(
+      opener.volumes.begin(), opener.volumes.end(), [&](const std::string& v) {
+        return std::find(volumes.begin(), volumes.end(), v) != volumes.end();
+      });
 }
 
 }  // namespace
@@ -96,8 +94,8 @@ absl::Status ServiceHost::OpenOne(const ServiceOpener& opener,
       opener.open(engine_, options);
   if (!service.ok()) {
     return absl::Status(service.status().code(),
-                        absl::StrCat("opening the ", opener.name, " service: ",
-                                     service.status().message()));
+                        absl::StrCat("opening the ", opener.name,
+                                     " service: ", service.status().message()));
   }
   RETURN_IF_ERROR(registry_->Register((*service)->writer()));
   open_.push_back({&opener, std::move(*service)});

@@ -38,7 +38,8 @@ absl::StatusOr<std::optional<SetId>> ReadSetMarker(Env* env,
                                                    const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path));
   absl::string_view rest = text;
-  if (!absl::ConsumePrefix(&rest, kPrefix) || !absl::ConsumeSuffix(&rest, "\n")) {
+  if (!absl::ConsumePrefix(&rest, kPrefix) ||
+      !absl::ConsumeSuffix(&rest, "\n")) {
     return std::optional<SetId>();
   }
   return SetId::Parse(rest);

@@ -77,12 +77,12 @@ absl::StatusOr<ChainPlan> PlanChain(Env* env, Engine* engine,
       JoinPath(JoinPath(destination, base->id), "manifest.json");
   absl::StatusOr<std::string> bytes = ReadFileToString(env, manifest_path);
   if (!bytes.ok()) {
-    Promote(plan, absl::IsNotFound(bytes.status())
-                      ? absl::StrCat("base backup '", base->id,
-                                     "' is not published in ", destination)
-                      : absl::StrCat("base backup '", base->id,
-                                     "' cannot be read: ",
-                                     bytes.status().message()));
+    Promote(plan,
+            absl::IsNotFound(bytes.status())
+                ? absl::StrCat("base backup '", base->id,
+                               "' is not published in ", destination)
+                : absl::StrCat("base backup '", base->id,
+                               "' cannot be read: ", bytes.status().message()));
     return plan;
   }
   absl::StatusOr<BackupManifest> manifest = ParseManifest(*bytes);
@@ -165,7 +165,8 @@ absl::StatusOr<std::vector<SetId>> ReleaseUnrecordedSets(
   for (const std::string& name : *entries) {
     if (!internal::IsSetMarkerName(name)) continue;
     const std::string path = JoinPath(destination, name);
-    absl::StatusOr<std::optional<SetId>> set = internal::ReadSetMarker(env, path);
+    absl::StatusOr<std::optional<SetId>> set =
+        internal::ReadSetMarker(env, path);
     if (set.ok() && set->has_value()) RETURN_IF_ERROR(release(**set));
     RETURN_IF_ERROR(env->RemoveFile(path));
     removed_marker = true;

@@ -18,11 +18,13 @@
 //     other set a recorded backup was taken from is released.
 //
 //   ASSIGN_OR_RETURN(ChainPlan plan,
-//                    PlanChain(env, engine, "/backups", BackupSetType::kIncremental));
+//                    PlanChain(env, engine, "/backups",
+//                    BackupSetType::kIncremental));
 //   ... commit the new set, list changed blocks ...
 //   if (plan.base && !SetAlive(engine, plan.base->set)) { ... promote ... }
 //   ... publish, RecordBackup ...
-//   ASSIGN_OR_RETURN(std::vector<SetId> released, ReleaseUnneededChainSets(engine));
+//   ASSIGN_OR_RETURN(std::vector<SetId> released,
+//   ReleaseUnneededChainSets(engine));
 //
 // Thread safety: free functions; run at most one backup per engine at a
 // time (they read the catalog and delete sets).

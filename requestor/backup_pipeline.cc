@@ -6,8 +6,6 @@
 #include <map>
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -61,7 +59,8 @@ absl::Status ValidateOptions(const BackupOptions& o, uint32_t block_size) {
   if (o.expires_in && *o.expires_in <= absl::ZeroDuration()) {
     return Invalid("expires-in must be positive");
   }
-  if (!o.backup_id.empty()) RETURN_IF_ERROR(internal::CheckNewBackupId(o.backup_id));
+  if (!o.backup_id.empty())
+    RETURN_IF_ERROR(internal::CheckNewBackupId(o.backup_id));
   return absl::OkStatus();
 }
 
@@ -77,9 +76,9 @@ absl::Status EnsureDestination(Env* env, const std::string& dir) {
   const std::string parent = DirName(dir);
   ASSIGN_OR_RETURN(FileType parent_type, env->GetFileType(parent));
   if (parent_type != FileType::kDirectory) {
-    return absl::NotFoundError(absl::StrCat(
-        "cannot create backup destination ", dir, ": ", parent,
-        " does not exist"));
+    return absl::NotFoundError(absl::StrCat("cannot create backup destination ",
+                                            dir, ": ", parent,
+                                            " does not exist"));
   }
   absl::Status st = env->CreateDir(dir);
   if (!st.ok() && !absl::IsAlreadyExists(st)) return st;
@@ -94,10 +93,9 @@ std::vector<ManifestWriter> ManifestWriters(
     if (!s.involved) continue;
     ManifestWriter w;
     w.id = ManifestWriterId(s.metadata);
-    for (int n = 2; std::any_of(out.begin(), out.end(),
-                                [&](const ManifestWriter& o) {
-                                  return o.id == w.id;
-                                });
+    for (int n = 2;
+         std::any_of(out.begin(), out.end(),
+                     [&](const ManifestWriter& o) { return o.id == w.id; });
          ++n) {
       w.id = absl::StrCat(ManifestWriterId(s.metadata), "-", n);
     }
@@ -193,9 +191,9 @@ class Copier {
     }
     set_options.write_buffer_size = static_cast<size_t>(std::clamp<uint64_t>(
         (largest + 4095) / 4096 * 4096, 4096, options_.write_buffer_size));
-    ASSIGN_OR_RETURN(writer_, BackupSetWriter::Create(
-                                  env_, options_.destination,
-                                  std::move(set_options)));
+    ASSIGN_OR_RETURN(writer_,
+                     BackupSetWriter::Create(env_, options_.destination,
+                                             std::move(set_options)));
     internal::CopyOptions copy;
     copy.buffer_bytes = options_.read_run_size;
     copy.buffers = options_.read_buffers;
@@ -209,10 +207,9 @@ class Copier {
       RETURN_IF_ERROR(p.delta ? writer_->BeginDelta(p.name, bs, p.block_count)
                               : writer_->BeginImage(p.name, bs, p.block_count));
       progress.volume = p.name;
-      BackupVolumeOutcome vo{p.name,
-                             p.delta ? VolumeFileKind::kDelta
-                                     : VolumeFileKind::kImage,
-                             0, 0};
+      BackupVolumeOutcome vo{
+          p.name, p.delta ? VolumeFileKind::kDelta : VolumeFileKind::kImage, 0,
+          0};
       RETURN_IF_ERROR(internal::CopyRuns(
           env_, snap.get(), p.runs, copy, writer_.get(), [&](uint64_t bytes) {
             vo.bytes_read += bytes;
@@ -261,8 +258,7 @@ std::optional<BackupSetType> ToBackupSetType(BackupType type) {
   return std::nullopt;
 }
 
-absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
-                                        WriterRegistry* writers,
+absl::StatusOr<BackupOutcome> RunBackup(Engine* engine, WriterRegistry* writers,
                                         const BackupOptions& options) {
   Env* const env = options.env != nullptr ? options.env : Env::Default();
   const absl::Time start = env->Now();
@@ -271,9 +267,8 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   BackupOutcome out;
   out.requested = options.type;
   out.keyed = !options.key.empty();
-  out.backup_id = options.backup_id.empty()
-                      ? internal::GenerateBackupId(start)
-                      : options.backup_id;
+  out.backup_id = options.backup_id.empty() ? internal::GenerateBackupId(start)
+                                            : options.backup_id;
   out.dir = JoinPath(options.destination, out.backup_id);
 
   // 1. A clean destination and no sets left behind by a crash.
@@ -289,9 +284,8 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   RETURN_IF_ERROR(ReleaseUnneededChainSets(engine).status());
 
   // 2. The chain.
-  ASSIGN_OR_RETURN(ChainPlan plan,
-                   PlanChain(env, engine, options.destination,
-                             *ToBackupSetType(options.type)));
+  ASSIGN_OR_RETURN(ChainPlan plan, PlanChain(env, engine, options.destination,
+                                             *ToBackupSetType(options.type)));
 
   // 3. The snapshot protocol.
   RequestorOptions ro;
@@ -370,16 +364,15 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   so.key = options.key;
   so.write_buffer_size = options.write_buffer_size;
   so.detect_zero_blocks = true;
-  so.background_writes = options.background_writes;
-  if (absl::Status st = copier.Copy(set.id, std::move(so), volumes);
-      !st.ok()) {
+  so.background_writes =
+      options.background_writes.value_or(!options.key.empty());
+  if (absl::Status st = copier.Copy(set.id, std::move(so), volumes); !st.ok()) {
     return abort(st);
   }
-  out.copy_bytes_per_second =
-      out.copy_time > absl::ZeroDuration()
-          ? static_cast<double>(out.bytes_read) /
-                absl::ToDoubleSeconds(out.copy_time)
-          : 0;
+  out.copy_bytes_per_second = out.copy_time > absl::ZeroDuration()
+                                  ? static_cast<double>(out.bytes_read) /
+                                        absl::ToDoubleSeconds(out.copy_time)
+                                  : 0;
 
   // 6. Publication (BackupSetWriter::Publish keeps the order of §2.7);
   // the last point at which a cancellation is honoured.
@@ -427,14 +420,14 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
     absl::Status st = engine->RecordEvent(
         EventKind::kPromotedToFull, set.id, absl::StrJoin(volumes, ","),
         absl::StrCat("requested ", BackupSetTypeName(*plan.promoted_from),
-                     " backup ", out.backup_id, " taken as full: ",
-                     plan.promotion_reason));
+                     " backup ", out.backup_id,
+                     " taken as full: ", plan.promotion_reason));
     if (!st.ok()) out.warnings.push_back(std::string(st.message()));
   }
 
   // 8. Only now the writers hear of it (the directory truncates its logs).
-  if (absl::Status st = requestor.BackupComplete(
-          {.succeeded = true, .backup_dir = out.dir});
+  if (absl::Status st =
+          requestor.BackupComplete({.succeeded = true, .backup_dir = out.dir});
       !st.ok()) {
     out.warnings.push_back(absl::StrCat("BackupComplete: ", st.message()));
   }
@@ -465,11 +458,11 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine,
   if (absl::Status st = requestor.BackupShutdown(); !st.ok()) {
     out.warnings.push_back(absl::StrCat("BackupShutdown: ", st.message()));
   }
-  if (absl::Status st = internal::RemoveSetMarker(env, options.destination,
-                                                  out.backup_id);
+  if (absl::Status st =
+          internal::RemoveSetMarker(env, options.destination, out.backup_id);
       !st.ok()) {
-    out.warnings.push_back(absl::StrCat("removing the set marker: ",
-                                        st.message()));
+    out.warnings.push_back(
+        absl::StrCat("removing the set marker: ", st.message()));
   }
   out.total_time = env->Now() - start;
   return out;

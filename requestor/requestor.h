@@ -7,11 +7,13 @@
 //   2. StartSnapshotSet(), then AddToSnapshotSet(volume) for 1..64 volumes.
 //   3. PrepareForBackup(type)   PrepareBackup in every writer with data on
 //                               a volume of the set ("involved").
-//   4. DoSnapshotSet()          PrepareSnapshot in all; Freeze in all at
-//                               once, each within its freeze window; the
-//                               engine commits the set; Thaw in all (or,
-//                               on any failure, Abort in all); then
-//                               PostSnapshot in all.
+//   4. DoSnapshotSet()          PrepareSnapshot in all; the set's volumes
+//                               flushed (so the commit's own flush, inside
+//                               the freeze windows, is short); Freeze in
+//                               all at once, each within its freeze
+//                               window; the engine commits the set; Thaw
+//                               in all (or, on any failure, Abort in all);
+//                               then PostSnapshot in all.
 //   -  (the caller reads the snapshots: engine->OpenSnapshot(set, volume))
 //   5. GatherWriterStatus()     per-writer state, failure, freeze window;
 //                               allowed at any time after step 1.

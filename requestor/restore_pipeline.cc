@@ -126,8 +126,10 @@ absl::StatusOr<RestoreOutcome> RunRestore(Engine* engine,
   const absl::Time high_water = engine->ClockHighWater();
   if (now < high_water) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the clock (", TimeText(now), ") is earlier than the latest time this "
-        "data directory recorded (", TimeText(high_water),
+        "the clock (", TimeText(now),
+        ") is earlier than the latest time this "
+        "data directory recorded (",
+        TimeText(high_water),
         "): it was set back, so a backup's expiry cannot be judged; fix the "
         "clock and retry"));
   }
@@ -158,9 +160,9 @@ absl::StatusOr<RestoreOutcome> RunRestore(Engine* engine,
                                     " holds no volume '", name, "'"));
     }
     RETURN_IF_ERROR(CheckGeometry(engine, *v));
-    ASSIGN_OR_RETURN(std::unique_ptr<VolumeStream> stream,
-                     OpenVolumeAt(env, parent, Basename(dir), name,
-                                  read_options, now));
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<VolumeStream> stream,
+        OpenVolumeAt(env, parent, Basename(dir), name, read_options, now));
     streams.push_back(std::move(stream));
     out.volumes.push_back(
         {name, uint64_t{v->block_size} * v->block_count, 0, 0});
@@ -191,7 +193,8 @@ absl::StatusOr<RestoreOutcome> RunRestore(Engine* engine,
   // 4. Staging, verified while written.
   const absl::Time stage_start = env->Now();
   TransferProgress progress;
-  for (const RestoreVolumeOutcome& v : out.volumes) progress.bytes_total += v.bytes;
+  for (const RestoreVolumeOutcome& v : out.volumes)
+    progress.bytes_total += v.bytes;
   for (size_t i = 0; i < streams.size(); ++i) {
     progress.volume = out.volumes[i].name;
     absl::Status st = Stage(engine, env, streams[i].get(), out.volumes[i],

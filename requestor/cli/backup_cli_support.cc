@@ -68,8 +68,7 @@ absl::StatusOr<Hosted> Host(const std::string& data_dir) {
   Hosted h;
   ASSIGN_OR_RETURN(h.engine, Engine::Open(data_dir));
   h.registry = std::make_unique<WriterRegistry>();
-  ASSIGN_OR_RETURN(h.host,
-                   ServiceHost::Open(h.engine.get(), h.registry.get()));
+  ASSIGN_OR_RETURN(h.host, ServiceHost::Open(h.engine.get(), h.registry.get()));
   return h;
 }
 
@@ -81,9 +80,9 @@ absl::StatusOr<std::string> ReadKey(const std::string& file) {
 absl::Status Refusal(const absl::Status& status) {
   std::optional<TokenError> error = TokenErrorOf(status);
   if (!error) return status;
-  absl::Status out(status.code(),
-                   absl::StrCat("expiry token refused (",
-                                TokenErrorWord(*error), "): ", status.message()));
+  absl::Status out(status.code(), absl::StrCat("expiry token refused (",
+                                               TokenErrorWord(*error),
+                                               "): ", status.message()));
   status.ForEachPayload([&out](absl::string_view url, const absl::Cord& p) {
     out.SetPayload(url, p);
   });
@@ -144,7 +143,8 @@ absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
     if (cancel != nullptr && cancel->load()) {
       return absl::CancelledError("the verification was cancelled");
     }
-    absl::StatusOr<VerifyReport> r = VerifyBackupSet(env, set_dir, key, judged_at);
+    absl::StatusOr<VerifyReport> r =
+        VerifyBackupSet(env, set_dir, key, judged_at);
     if (!r.ok()) return Refusal(r.status());
     report.files += r->files;
     report.blocks += r->blocks;
@@ -169,8 +169,9 @@ absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
     }
     RETURN_IF_ERROR(bytes.status());
     absl::StatusOr<BackupManifest> unverified = ParseManifest(*bytes);
-    ASSIGN_OR_RETURN(BackupManifest m,
-                     add(base_dir, unverified.ok() ? unverified->created : now));
+    ASSIGN_OR_RETURN(
+        BackupManifest m,
+        add(base_dir, unverified.ok() ? unverified->created : now));
     report.chain.push_back(m.backup_id);
     base = m.base_backup_id;
     if (report.chain.size() > 10000) {

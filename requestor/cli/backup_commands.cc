@@ -47,11 +47,11 @@ nlohmann::json OptionalType(const std::optional<BackupSetType>& t) {
 nlohmann::json BackupJson(const BackupOutcome& b) {
   nlohmann::json volumes = nlohmann::json::array();
   for (const BackupVolumeOutcome& v : b.volumes) {
-    volumes.push_back({{"name", v.name},
-                       {"kind", v.kind == VolumeFileKind::kImage ? "image"
-                                                                 : "delta"},
-                       {"blocks_read", v.blocks_read},
-                       {"bytes_read", v.bytes_read}});
+    volumes.push_back(
+        {{"name", v.name},
+         {"kind", v.kind == VolumeFileKind::kImage ? "image" : "delta"},
+         {"blocks_read", v.blocks_read},
+         {"bytes_read", v.bytes_read}});
   }
   nlohmann::json writers = nlohmann::json::array();
   for (const WriterOutcome& w : b.writers) {
@@ -102,13 +102,14 @@ void SayBackup(const Context& ctx, const BackupOutcome& b) {
       absl::ToDoubleSeconds(b.total_time),
       HumanSize(static_cast<uint64_t>(b.copy_bytes_per_second))));
   if (b.promoted_from) {
-    ctx.Say(absl::StrCat("  promoted to full (", BackupSetTypeName(*b.promoted_from),
+    ctx.Say(absl::StrCat("  promoted to full (",
+                         BackupSetTypeName(*b.promoted_from),
                          " requested): ", b.promotion_reason));
   }
   ctx.Say(absl::StrCat("  published in ", b.dir));
-  ctx.Say(absl::StrCat("  snapshot set ", b.set_id.ToString(),
-                       b.set_kept ? " (kept as the chain's base)"
-                                  : " (released)"));
+  ctx.Say(
+      absl::StrCat("  snapshot set ", b.set_id.ToString(),
+                   b.set_kept ? " (kept as the chain's base)" : " (released)"));
   ctx.Say(absl::StrCat("  expires ", TimeText(b.expires),
                        b.keyed ? ", signed" : ", unsigned token"));
   for (const WriterOutcome& w : b.writers) {
@@ -136,8 +137,9 @@ void AddCreate(Cli& cli, CLI::App* backup) {
                      "full, incremental, differential or copy");
   create->add_option("--volumes", f->volumes, "volumes (default: all)")
       ->delimiter(',');
-  create->add_option("--writers", f->writers,
-                     "writers whose volumes to back up (by name)")
+  create
+      ->add_option("--writers", f->writers,
+                   "writers whose volumes to back up (by name)")
       ->delimiter(',');
   create->add_option("--token-key", f->key_file,
                      "key file: sign the token, SHA-256 every block");
@@ -162,7 +164,8 @@ void AddCreate(Cli& cli, CLI::App* backup) {
     o.backup_id = f->id;
     ASSIGN_OR_RETURN(o.key, ReadKey(f->key_file));
     if (!f->expires_in.empty()) {
-      ASSIGN_OR_RETURN(o.expires_in, ParseDuration("--expires-in", f->expires_in));
+      ASSIGN_OR_RETURN(o.expires_in,
+                       ParseDuration("--expires-in", f->expires_in));
     }
     ASSIGN_OR_RETURN(Hosted h, Host(ctx.data_dir));
     ProgressLine progress(ChooseProgressStyle(ctx.json), "backup");
@@ -186,7 +189,8 @@ void AddVerify(Cli& cli, CLI::App* backup) {
   auto dir = std::make_shared<std::string>();
   auto key_file = std::make_shared<std::string>();
   verify->add_option("DIR", *dir, "the backup set")->required();
-  verify->add_option("--token-key", *key_file, "key file configured for restores");
+  verify->add_option("--token-key", *key_file,
+                     "key file configured for restores");
   cli.OnRun(verify, [&ctx, dir, key_file]() -> absl::Status {
     ASSIGN_OR_RETURN(std::string key, ReadKey(*key_file));
     ProgressLine progress(ChooseProgressStyle(ctx.json), "verify");
@@ -239,8 +243,9 @@ void AddList(Cli& cli, CLI::App* backup) {
     if (ctx.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const BackupRecord& r : records) {
-        nlohmann::json details = nlohmann::json::parse(r.details, nullptr,
-                                                       /*allow_exceptions=*/false);
+        nlohmann::json details =
+            nlohmann::json::parse(r.details, nullptr,
+                                  /*allow_exceptions=*/false);
         out.push_back(
             {{"backup_id", r.id},
              {"set_id", r.set.ToString()},
@@ -264,12 +269,12 @@ void AddList(Cli& cli, CLI::App* backup) {
     ctx.Say(absl::StrFormat("%-28s %-12s %-24s %-24s %-28s %s", "BACKUP",
                             "TYPE", "CREATED", "EXPIRES", "BASE", "PATH"));
     for (const BackupRecord& r : records) {
-      ctx.Say(absl::StrFormat(
-          "%-28s %-12s %-24s %-24s %-28s %s%s", r.id,
-          BackupSetTypeName(static_cast<BackupSetType>(r.type)),
-          TimeText(r.created), TimeText(r.expires),
-          r.base_id.empty() ? "-" : r.base_id, r.path,
-          kept(r.set) ? "  (base kept)" : ""));
+      ctx.Say(
+          absl::StrFormat("%-28s %-12s %-24s %-24s %-28s %s%s", r.id,
+                          BackupSetTypeName(static_cast<BackupSetType>(r.type)),
+                          TimeText(r.created), TimeText(r.expires),
+                          r.base_id.empty() ? "-" : r.base_id, r.path,
+                          kept(r.set) ? "  (base kept)" : ""));
     }
     return absl::OkStatus();
   });

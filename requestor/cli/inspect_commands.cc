@@ -74,12 +74,11 @@ void AddToken(Cli& cli) {
     ctx.Say(absl::StrCat("  created   ", TimeText(t->created)));
     ctx.Say(absl::StrCat("  expires   ", TimeText(t->expires)));
     ctx.Say(absl::StrCat("  manifest  sha256 ", Hex(t->manifest_sha256)));
-    ctx.Say(absl::StrCat("  writers   ", t->writer_ids.empty()
-                                             ? "(none)"
-                                             : absl::StrJoin(t->writer_ids, ", ")));
-    ctx.Say(absl::StrCat("  signature ", t->is_signed
-                                             ? "HMAC-SHA-256 (signed)"
-                                             : "unsigned"));
+    ctx.Say(absl::StrCat(
+        "  writers   ",
+        t->writer_ids.empty() ? "(none)" : absl::StrJoin(t->writer_ids, ", ")));
+    ctx.Say(absl::StrCat("  signature ",
+                         t->is_signed ? "HMAC-SHA-256 (signed)" : "unsigned"));
     return absl::OkStatus();
   });
 }

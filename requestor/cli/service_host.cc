@@ -3,8 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "writers/dhcp/dhcp_server.h"
+#include "writers/dhcp/dhcp_writer.h"
 #include "writers/directory/directory_service.h"
 #include "writers/directory/directory_writer.h"
+#include "writers/rras/router_config.h"
+#include "writers/rras/rras_writer.h"
 
 namespace shadowset::cli {
 namespace {
@@ -21,28 +25,42 @@ std::vector<std::string> DirectoryVolumes() {
   return {prefix + "-db", prefix + "-log"};
 }
 
+// The DHCP and router services have no offline mode: reopened after a
+// restore, their writer's PostRestore reloads them from the new volume.
+absl::StatusOr<std::unique_ptr<dhcp::DhcpServer>> OpenDhcp(
+    Engine* engine, const ServiceOpenOptions&) {
+  return dhcp::DhcpServer::Open(engine, dhcp::DhcpServerOptions());
+}
+
+absl::StatusOr<std::unique_ptr<rras::RouterConfig>> OpenRras(
+    Engine* engine, const ServiceOpenOptions&) {
+  return rras::RouterConfig::Open(engine, rras::RouterConfigOptions());
+}
+
 bool Present(Engine* engine, const ServiceOpener& opener) {
-  return std::any_of(opener.volumes.begin(), opener.volumes.end(),
-                     [engine](const std::string& v) {
-                       return engine->GetVolume(v).ok();
-                     });
+  return std::any_of(
+      opener.volumes.begin(), opener.volumes.end(),
+      [engine](const std::string& v) { return engine->GetVolume(v).ok(); });
 }
 
 bool OnAny(const ServiceOpener& opener,
            const std::vector<std::string>& volumes) {
-  return std::any_of(opener.volumes.begin(), opener.volumes.end(),
-                     [&](const std::string& v) {
-                       return std::find(volumes.begin(), volumes.end(), v) !=
-                              volumes.end();
-                     });
+  return std::any_of(
+      opener.volumes.begin(), opener.volumes.end(), [&](const std::string& v) {
+        return std::find(volumes.begin(), volumes.end(), v) != volumes.end();
+      });
 }
 
 }  // namespace
 
 const std::vector<ServiceOpener>& ServiceOpeners() {
-  // One entry per service (the DHCP and router services join here).
+  // One entry per service.
   static const std::vector<ServiceOpener>* const kOpeners =
       new std::vector<ServiceOpener>{
+          MakeServiceOpener<dhcp::DhcpServer, dhcp::DhcpWriter>(
+              "dhcp", {dhcp::DhcpServerOptions().volume}, OpenDhcp),
+          MakeServiceOpener<rras::RouterConfig, rras::RrasWriter>(
+              "rras", {rras::RouterConfigOptions().volume}, OpenRras),
           MakeServiceOpener<DirectoryService, DirectoryWriter>(
               "directory", DirectoryVolumes(), OpenDirectory),
       };
@@ -76,8 +94,8 @@ absl::Status ServiceHost::OpenOne(const ServiceOpener& opener,
       opener.open(engine_, options);
   if (!service.ok()) {
     return absl::Status(service.status().code(),
-                        absl::StrCat("opening the ", opener.name, " service: ",
-                                     service.status().message()));
+                        absl::StrCat("opening the ", opener.name,
+                                     " service: ", service.status().message()));
   }
   RETURN_IF_ERROR(registry_->Register((*service)->writer()));
   open_.push_back({&opener, std::move(*service)});

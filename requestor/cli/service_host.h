@@ -10,7 +10,8 @@
 //   ... RunBackup(engine.get(), &registry, options) ...
 //
 // The services the command knows are a table of ServiceOpeners
-// (ServiceOpeners() in service_host.cc), one entry per service:
+// (ServiceOpeners() in service_host.cc), one entry per service (DHCP, the
+// router configuration, the directory):
 //
 //   MakeServiceOpener<DirectoryService, DirectoryWriter>(
 //       "directory", {"directory-db", "directory-log"}, OpenDirectory),

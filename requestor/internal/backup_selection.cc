@@ -15,7 +15,8 @@
 namespace shadowset::internal {
 namespace {
 
-bool OnVolumes(const WriterMetadata& m, const std::vector<std::string>& volumes) {
+bool OnVolumes(const WriterMetadata& m,
+               const std::vector<std::string>& volumes) {
   for (const Component& c : m.components) {
     for (const std::string& v : c.volumes) {
       if (std::find(volumes.begin(), volumes.end(), v) != volumes.end()) {
@@ -37,8 +38,7 @@ void AddOnce(std::vector<std::string>& list, const std::string& item) {
 std::string GenerateBackupId(absl::Time now) {
   std::random_device device;
   return absl::StrFormat(
-      "%s-%08x",
-      absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()),
+      "%s-%08x", absl::FormatTime("%Y%m%dT%H%M%SZ", now, absl::UTCTimeZone()),
       static_cast<uint32_t>(device()));
 }
 
@@ -105,13 +105,12 @@ absl::Status CheckExpiresIn(const std::vector<WriterMetadata>& metadata,
   if (!expires_in) return absl::OkStatus();
   for (const WriterMetadata& m : metadata) {
     if (!OnVolumes(m, volumes) || m.restore_lifetime >= *expires_in) continue;
-    return MakeError(
-        absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
-        absl::StrCat("expires-in ", DurationText(*expires_in),
-                     " is longer than writer '", m.name,
-                     "' allows (restore lifetime ",
-                     DurationText(m.restore_lifetime),
-                     "); it can only shorten the expiry"));
+    return MakeError(absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
+                     absl::StrCat("expires-in ", DurationText(*expires_in),
+                                  " is longer than writer '", m.name,
+                                  "' allows (restore lifetime ",
+                                  DurationText(m.restore_lifetime),
+                                  "); it can only shorten the expiry"));
   }
   return absl::OkStatus();
 }

@@ -20,6 +20,7 @@ std::string MarkerPath(const std::string& destination,
 }  // namespace
 
 bool IsSetMarkerName(absl::string_view name) {
+  absl::ConsumeSuffix(&name, ".tmp");  // WriteFileAtomically's, if it failed
   return absl::StartsWith(name, ".") && absl::EndsWith(name, kSuffix) &&
          name.size() > 1 + kSuffix.size();
 }
@@ -37,7 +38,8 @@ absl::StatusOr<std::optional<SetId>> ReadSetMarker(Env* env,
                                                    const std::string& path) {
   ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path));
   absl::string_view rest = text;
-  if (!absl::ConsumePrefix(&rest, kPrefix) || !absl::ConsumeSuffix(&rest, "\n")) {
+  if (!absl::ConsumePrefix(&rest, kPrefix) ||
+      !absl::ConsumeSuffix(&rest, "\n")) {
     return std::optional<SetId>();
   }
   return SetId::Parse(rest);
@@ -45,10 +47,12 @@ absl::StatusOr<std::optional<SetId>> ReadSetMarker(Env* env,
 
 absl::Status RemoveSetMarker(Env* env, const std::string& destination,
                              const std::string& backup_id) {
-  absl::Status st = env->RemoveFile(MarkerPath(destination, backup_id));
-  if (absl::IsNotFound(st)) return absl::OkStatus();
-  RETURN_IF_ERROR(st);
-  return env->SyncDir(destination);
+  const std::string path = MarkerPath(destination, backup_id);
+  for (const std::string& p : {path + ".tmp", path}) {
+    absl::Status st = env->RemoveFile(p);
+    if (!st.ok() && !absl::IsNotFound(st)) return st;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace shadowset::internal

@@ -23,7 +23,8 @@
 
 namespace shadowset::internal {
 
-// Whether a destination entry's name is a set marker.
+// Whether a destination entry's name is a set marker (or the temporary
+// file of one whose write failed).
 bool IsSetMarkerName(absl::string_view name);
 
 // Writes the marker of `backup_id` atomically and durably.
@@ -34,8 +35,10 @@ absl::Status WriteSetMarker(Env* env, const std::string& destination,
 absl::StatusOr<std::optional<SetId>> ReadSetMarker(Env* env,
                                                    const std::string& path);
 
-// Removes the marker of `backup_id` (missing is fine) and syncs the
-// destination.
+// Removes the marker of `backup_id` and its temporary file (missing is
+// fine). Not synced: a
+// marker that survives a crash names a set that is recorded or already
+// deleted, and the next backup just removes it.
 absl::Status RemoveSetMarker(Env* env, const std::string& destination,
                              const std::string& backup_id);
 

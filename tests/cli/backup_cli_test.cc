@@ -63,8 +63,8 @@ class BackupCliTest : public ::testing::Test {
                    uint64_t size) {
     CliRunner other(SHADOWSET_BINARY, tmp_.path(), data_dir);
     const std::string out = tmp_.Sub("read-" + volume);
-    other.Ok({"volume", "read", volume, "--length", absl::StrCat(size),
-              "--out", out});
+    other.Ok({"volume", "read", volume, "--length", absl::StrCat(size), "--out",
+              out});
     return ReadFileToString(Env::Default(), out).value_or("");
   }
 
@@ -105,8 +105,8 @@ TEST_F(BackupCliTest, EveryTypeRoundTripsThroughTheCommands) {
   };
   std::vector<Taken> taken;
   int seed = 10;
-  for (const char* type : {"full", "incremental", "incremental",
-                           "differential", "copy"}) {
+  for (const char* type :
+       {"full", "incremental", "incremental", "differential", "copy"}) {
     SCOPED_TRACE(type);
     Write("a", 4096 * (seed % 50), 5000, seed);
     ++seed;
@@ -187,8 +187,8 @@ TEST_F(BackupCliTest, TheDirectoryWriterTakesPartAndIsRestoredInPlace) {
 
   cli_->Ok({"directory", "object", "add", "DC=example,DC=test", "--class",
             "domain"});
-  cli_->Ok({"directory", "object", "add", "CN=h1,DC=example,DC=test",
-            "--class", "computer"});
+  cli_->Ok({"directory", "object", "add", "CN=h1,DC=example,DC=test", "--class",
+            "computer"});
   nlohmann::json b = Json({"backup", "create", "--to", Backups(), "--writers",
                            "NTDS", "--expires-in", "36h"});
   ASSERT_EQ(b["writers"].size(), 1u);
@@ -201,10 +201,10 @@ TEST_F(BackupCliTest, TheDirectoryWriterTakesPartAndIsRestoredInPlace) {
   EXPECT_EQ(token["signed"], false);
   absl::Time created, expires;
   std::string err;
-  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, token["created"].get<std::string>(),
-                              &created, &err));
-  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, token["expires"].get<std::string>(),
-                              &expires, &err));
+  ASSERT_TRUE(absl::ParseTime(
+      absl::RFC3339_full, token["created"].get<std::string>(), &created, &err));
+  ASSERT_TRUE(absl::ParseTime(
+      absl::RFC3339_full, token["expires"].get<std::string>(), &expires, &err));
   EXPECT_EQ(expires - created, absl::Hours(36));
 
   // Only shortened: the tombstone lifetime is 180 days.
@@ -221,22 +221,51 @@ TEST_F(BackupCliTest, TheDirectoryWriterTakesPartAndIsRestoredInPlace) {
   cli_->Ok({"check"});
 }
 
+TEST_F(BackupCliTest, EveryServiceInTheDataDirectoryTakesPart) {
+  cli_->Ok({"dhcp", "init"});
+  cli_->Ok({"rras", "init"});
+  cli_->Ok({"directory", "--as", "admin", "init", "--server", "dc1"});
+  nlohmann::json writers = Json({"writers", "list"});
+  ASSERT_EQ(writers.size(), 3u);
+  EXPECT_EQ(writers[0]["name"], "DHCP Jet Writer");
+  EXPECT_EQ(writers[1]["name"], "Router Configuration Writer");
+  EXPECT_EQ(writers[2]["name"], "NTDS");
+  cli_->Ok({"dhcp", "scope", "add", "10.1.0.0/24", "--name", "kept"});
+  nlohmann::json b = Json({"backup", "create", "--to", Backups(), "--writers",
+                           "DHCP Jet Writer,Router Configuration Writer"});
+  ASSERT_EQ(b["writers"].size(), 2u);
+  EXPECT_EQ(b["writers"][0]["id"], "DHCP_Jet_Writer");
+  EXPECT_EQ(b["writers"][1]["id"], "Router_Configuration_Writer");
+  EXPECT_EQ(b["volumes"].size(), 2u);
+  cli_->Ok({"dhcp", "scope", "add", "10.2.0.0/24", "--name", "later"});
+  nlohmann::json r = Json({"restore", b["dir"]});
+  EXPECT_EQ(r["writers"],
+            nlohmann::json::array(
+                {"DHCP Jet Writer", "Router Configuration Writer"}));
+  std::string scopes = cli_->Ok({"dhcp", "scope", "list"});
+  EXPECT_THAT(scopes, HasSubstr("10.1.0.0/24"));
+  EXPECT_THAT(scopes, Not(HasSubstr("10.2.0.0/24")));
+  nlohmann::json status = Json({"writers", "status"});
+  for (const auto& w : status) EXPECT_EQ(w["state"], "STABLE") << w;
+  cli_->Ok({"check"});
+}
+
 TEST_F(BackupCliTest, EachTokenRefusalHasItsOwnErrorLine) {
   const std::string key = tmp_.Sub("key");
   const std::string other_key = tmp_.Sub("other-key");
-  ASSERT_OK(WriteFileAtomically(Env::Default(), key,
-                                {reinterpret_cast<const uint8_t*>(
-                                     "0123456789abcdef0123456789abcdef"),
-                                 32}));
-  ASSERT_OK(WriteFileAtomically(Env::Default(), other_key,
-                                {reinterpret_cast<const uint8_t*>(
-                                     "fedcba9876543210fedcba9876543210"),
-                                 32}));
+  ASSERT_OK(WriteFileAtomically(
+      Env::Default(), key,
+      {reinterpret_cast<const uint8_t*>("0123456789abcdef0123456789abcdef"),
+       32}));
+  ASSERT_OK(WriteFileAtomically(
+      Env::Default(), other_key,
+      {reinterpret_cast<const uint8_t*>("fedcba9876543210fedcba9876543210"),
+       32}));
   nlohmann::json plain = Json({"backup", "create", "--to", Backups()});
   nlohmann::json keyed = Json({"backup", "create", "--to", Backups(), "--type",
                                "copy", "--token-key", key});
-  nlohmann::json other = Json({"backup", "create", "--to", Backups(), "--type",
-                               "copy"});
+  nlohmann::json other =
+      Json({"backup", "create", "--to", Backups(), "--type", "copy"});
   nlohmann::json brief = Json({"backup", "create", "--to", Backups(), "--type",
                                "copy", "--expires-in", "1s"});
   EXPECT_EQ(keyed["keyed"], true);
@@ -254,19 +283,18 @@ TEST_F(BackupCliTest, EachTokenRefusalHasItsOwnErrorLine) {
   std::string missing = copy(plain, "missing");
   std::filesystem::remove(missing + "/token");
   std::string unreadable = copy(plain, "unreadable");
-  ASSERT_OK(WriteFileAtomically(Env::Default(), unreadable + "/token",
-                                {reinterpret_cast<const uint8_t*>("garbage"),
-                                 7}));
+  ASSERT_OK(
+      WriteFileAtomically(Env::Default(), unreadable + "/token",
+                          {reinterpret_cast<const uint8_t*>("garbage"), 7}));
   std::string foreign = copy(plain, "foreign");
-  std::filesystem::copy_file(
-      other["dir"].get<std::string>() + "/token", foreign + "/token",
-      std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(other["dir"].get<std::string>() + "/token",
+                             foreign + "/token",
+                             std::filesystem::copy_options::overwrite_existing);
 
   const auto before = Contents(tmp_.Sub("data"));
   std::vector<std::string> lines = {
       ExpectError({"restore", missing}, "expiry token refused (missing)"),
-      ExpectError({"restore", unreadable},
-                  "expiry token refused (unreadable)"),
+      ExpectError({"restore", unreadable}, "expiry token refused (unreadable)"),
       ExpectError({"restore", plain["dir"], "--token-key", key},
                   "expiry token refused (unsigned)"),
       ExpectError({"restore", keyed["dir"], "--token-key", other_key},
@@ -280,9 +308,8 @@ TEST_F(BackupCliTest, EachTokenRefusalHasItsOwnErrorLine) {
   // The brief backup expires one second after its snapshot instant.
   absl::Time created;
   std::string err;
-  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full,
-                              brief["created"].get<std::string>(), &created,
-                              &err));
+  ASSERT_TRUE(absl::ParseTime(
+      absl::RFC3339_full, brief["created"].get<std::string>(), &created, &err));
   while (absl::Now() <= created + absl::Seconds(1)) {
     absl::SleepFor(absl::Milliseconds(50));  // time itself is the subject
   }
@@ -333,9 +360,9 @@ TEST_F(BackupCliTest, UsageAndSelectionErrors) {
               "VSS_E_OBJECT_NOT_FOUND (0x80042308)");
   ExpectError({"backup", "create", "--to", Backups(), "--writers", "NTDS"},
               "no writer named 'NTDS' is registered (there are no writers)");
-  ExpectError({"backup", "create", "--to", Backups(), "--token-key",
-               tmp_.Sub("nokey")},
-              "nokey");
+  ExpectError(
+      {"backup", "create", "--to", Backups(), "--token-key", tmp_.Sub("nokey")},
+      "nokey");
   ExpectError({"restore", tmp_.Sub("nothing")}, "no backup set at");
   ExpectError({"token", "show", tmp_.Sub("nothing")}, "no expiry token at");
   EXPECT_EQ(cli_->Ok({"backup", "list"}), "no backups recorded\n");

@@ -4,6 +4,8 @@
 // deleted by hand or by the diff-area cap, directory missing, no full at
 // all) promotes the backup to FULL with an event and a manifest note.
 
+#include "requestor/backup_chain.h"
+
 #include <map>
 #include <memory>
 #include <set>
@@ -15,7 +17,6 @@
 #include "engine/env.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "requestor/backup_chain.h"
 #include "requestor/backup_pipeline.h"
 #include "requestor/restore_pipeline.h"
 #include "tests/requestor/backup_testing.h"
@@ -79,9 +80,8 @@ class BackupChainTest : public ::testing::Test {
     ExpectVerifies(dir);
     TargetEngine target(kBs, /*prefer_memory=*/true);
     target.Open();
-    ASSERT_OK_AND_ASSIGN(RestoreOutcome r,
-                         RunRestore(target.engine(), nullptr,
-                                    {.backup_dir = dir}));
+    ASSERT_OK_AND_ASSIGN(RestoreOutcome r, RunRestore(target.engine(), nullptr,
+                                                      {.backup_dir = dir}));
     for (const auto& [name, bytes] : expected) {
       ASSERT_OK_AND_ASSIGN(std::string got, ReadVolume(target.engine(), name));
       EXPECT_TRUE(got == bytes) << name << " is not bit-exact";
@@ -159,8 +159,8 @@ TEST_F(BackupChainTest, EveryTypeRoundTripsAcrossReopens) {
     EXPECT_EQ(b.base_backup_id,
               bases[i] < 0 ? "" : taken[bases[i]].backup.backup_id);
     for (const BackupVolumeOutcome& v : b.volumes) {
-      EXPECT_EQ(v.kind, bases[i] < 0 ? VolumeFileKind::kImage
-                                     : VolumeFileKind::kDelta);
+      EXPECT_EQ(v.kind,
+                bases[i] < 0 ? VolumeFileKind::kImage : VolumeFileKind::kDelta);
     }
   }
   // Deltas hold exactly the blocks written since their base.
@@ -174,8 +174,7 @@ TEST_F(BackupChainTest, EveryTypeRoundTripsAcrossReopens) {
   // The chain keeps F's set (for differentials) and I3's (for the next
   // incremental); nothing else.
   const BackupOutcome& full = taken[0].backup;
-  EXPECT_EQ(LiveSets(), (std::set<SetId>{full.set_id,
-                                         taken[5].backup.set_id}));
+  EXPECT_EQ(LiveSets(), (std::set<SetId>{full.set_id, taken[5].backup.set_id}));
   EXPECT_THAT(ChainSetsNeeded(engine_->ListBackups()),
               ElementsAre(full.set_id, taken[5].backup.set_id));
   ASSERT_EQ(engine_->ListBackups().size(), taken.size());
@@ -194,8 +193,8 @@ TEST_F(BackupChainTest, ADeletedBaseSetPromotesToFullWithAnEvent) {
   EXPECT_THAT(b.promotion_reason, HasSubstr("no longer exists"));
   EXPECT_EQ(b.base_backup_id, "");
   EXPECT_TRUE(b.set_kept);
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), b.dir,
-                                                       {}, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(
+      auto set, BackupSetReader::Open(Env::Default(), b.dir, {}, absl::Now()));
   EXPECT_EQ(set->manifest().promoted_from, BackupSetType::kIncremental);
   EXPECT_EQ(set->manifest().type, BackupSetType::kFull);
   bool event = false;
@@ -288,7 +287,8 @@ TEST_F(BackupChainTest, AVolumeNewToTheChainIsAnImage) {
   BackupOptions o;
   o.destination = tmp_.Sub("backups");
   o.volumes = {"a"};
-  ASSERT_OK_AND_ASSIGN(BackupOutcome full, RunBackup(engine_.get(), nullptr, o));
+  ASSERT_OK_AND_ASSIGN(BackupOutcome full,
+                       RunBackup(engine_.get(), nullptr, o));
   ASSERT_OK(ChangeBlocks(engine_.get(), "a", 9, 4));
   o.volumes = {"a", "b"};
   o.type = BackupType::kIncremental;

@@ -114,8 +114,8 @@ TEST_F(BackupPipelineTest, PlainVolumesRoundTripBitExactWithHolesInTheMap) {
   ExpectVerifies(b.dir);
 
   // Zero blocks are holes in the extent map, not stored data.
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), b.dir,
-                                                       {}, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(
+      auto set, BackupSetReader::Open(Env::Default(), b.dir, {}, absl::Now()));
   for (size_t i = 0; i < 3; ++i) {
     const ManifestVolume& v = set->manifest().volumes[i];
     uint64_t zeros = ZeroBlocks(before[i], kHarnessBlockSize);
@@ -126,7 +126,8 @@ TEST_F(BackupPipelineTest, PlainVolumesRoundTripBitExactWithHolesInTheMap) {
   }
 
   // The catalog records it, with its set kept as the chain's base.
-  ASSERT_OK_AND_ASSIGN(BackupRecord record, h_.engine()->GetBackup(b.backup_id));
+  ASSERT_OK_AND_ASSIGN(BackupRecord record,
+                       h_.engine()->GetBackup(b.backup_id));
   EXPECT_EQ(record.set, b.set_id);
   EXPECT_EQ(record.path, b.dir);
   EXPECT_EQ(record.type, static_cast<uint32_t>(BackupSetType::kFull));
@@ -135,8 +136,8 @@ TEST_F(BackupPipelineTest, PlainVolumesRoundTripBitExactWithHolesInTheMap) {
 
   TargetEngine target;
   target.Open();
-  ASSERT_OK(RunRestore(target.engine(), nullptr, {.backup_dir = b.dir})
-                .status());
+  ASSERT_OK(
+      RunRestore(target.engine(), nullptr, {.backup_dir = b.dir}).status());
   for (size_t i = 0; i < 3; ++i) {
     std::string name(1, static_cast<char>('a' + i));
     ASSERT_OK_AND_ASSIGN(std::string after, ReadVolume(target.engine(), name));
@@ -156,22 +157,22 @@ TEST_F(BackupPipelineTest, RecordThenBackupCompleteThenRelease) {
     ASSERT_OK(ChangeBlocks(h_.engine(), "a", static_cast<int>(type), 5));
     ASSERT_OK_AND_ASSIGN(BackupOutcome b,
                          RunBackup(h_.engine(), h_.registry(), Options(type)));
-    EXPECT_THAT(w->events(),
-                ElementsAre(E::kIdentify, E::kPrepareBackup,
-                            E::kPrepareSnapshot, E::kFreeze, E::kThaw,
-                            E::kPostSnapshot, E::kBackupComplete,
-                            E::kBackupShutdown));
+    EXPECT_THAT(
+        w->events(),
+        ElementsAre(E::kIdentify, E::kPrepareBackup, E::kPrepareSnapshot,
+                    E::kFreeze, E::kThaw, E::kPostSnapshot, E::kBackupComplete,
+                    E::kBackupShutdown));
     ASSERT_FALSE(w->completes().empty());
     const CompleteProbe p = w->completes().back();
     EXPECT_EQ(p.type, type);
     EXPECT_TRUE(p.succeeded);
-    EXPECT_TRUE(p.published);   // published first,
-    EXPECT_TRUE(p.recorded);    // then recorded,
-    EXPECT_TRUE(p.set_alive);   // and the set released only afterwards
+    EXPECT_TRUE(p.published);  // published first,
+    EXPECT_TRUE(p.recorded);   // then recorded,
+    EXPECT_TRUE(p.set_alive);  // and the set released only afterwards
     // Kept: the full's and the incremental's sets; the differential's and
     // the copy's are released.
-    const bool kept = type == BackupType::kFull ||
-                      type == BackupType::kIncremental;
+    const bool kept =
+        type == BackupType::kFull || type == BackupType::kIncremental;
     EXPECT_EQ(b.set_kept, kept);
     EXPECT_EQ(SetAlive(h_.engine(), b.set_id), kept);
     ASSERT_EQ(b.writers.size(), 1u);
@@ -193,24 +194,24 @@ TEST_F(BackupPipelineTest, WriterFilterSelectsItsVolumes) {
   o.writers = {"on-b"};
   ASSERT_OK_AND_ASSIGN(BackupOutcome b,
                        RunBackup(h_.engine(), h_.registry(), o));
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), b.dir,
-                                                       {}, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(
+      auto set, BackupSetReader::Open(Env::Default(), b.dir, {}, absl::Now()));
   ASSERT_EQ(set->manifest().volumes.size(), 1u);
   EXPECT_EQ(set->manifest().volumes[0].name, "b");
   ASSERT_EQ(set->manifest().writers.size(), 1u);
   EXPECT_EQ(set->manifest().writers[0].id, "on-b");
   EXPECT_EQ(set->manifest().writers[0].metadata["components"][0]["volumes"],
             nlohmann::json::array({"b"}));
-  EXPECT_THAT(probes_[1]->events(), ElementsAre(E::kIdentify,
-                                                E::kBackupShutdown));
+  EXPECT_THAT(probes_[1]->events(),
+              ElementsAre(E::kIdentify, E::kBackupShutdown));
   ExpectVerifies(b.dir);
 
   // --volumes alone: a writer with data there takes part anyway.
   o.writers.clear();
   o.volumes = {"c"};
   ASSERT_OK_AND_ASSIGN(b, RunBackup(h_.engine(), h_.registry(), o));
-  ASSERT_OK_AND_ASSIGN(set, BackupSetReader::Open(Env::Default(), b.dir, {},
-                                                  absl::Now()));
+  ASSERT_OK_AND_ASSIGN(
+      set, BackupSetReader::Open(Env::Default(), b.dir, {}, absl::Now()));
   ASSERT_EQ(set->manifest().writers.size(), 1u);
   EXPECT_EQ(set->manifest().writers[0].id, "on-c");
   ExpectVerifies(b.dir);
@@ -265,26 +266,34 @@ TEST_F(BackupPipelineTest, BadOptionsAreRefusedAndChangeNothing) {
     edit(o);
     cases.push_back({std::move(name), o, code, win32, std::move(message)});
   };
-  add("log type", [](BackupOptions& o) { o.type = BackupType::kLog; },
+  add(
+      "log type", [](BackupOptions& o) { o.type = BackupType::kLog; },
       absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
       "not supported");
-  add("no destination", [](BackupOptions& o) { o.destination = ""; },
+  add(
+      "no destination", [](BackupOptions& o) { o.destination = ""; },
       absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
       "destination");
-  add("unknown volume", [](BackupOptions& o) { o.volumes = {"zz"}; },
+  add(
+      "unknown volume", [](BackupOptions& o) { o.volumes = {"zz"}; },
       absl::StatusCode::kNotFound, kVssObjectNotFound, "zz");
-  add("unknown writer", [](BackupOptions& o) { o.writers = {"nobody"}; },
+  add(
+      "unknown writer", [](BackupOptions& o) { o.writers = {"nobody"}; },
       absl::StatusCode::kNotFound, kErrorNotFound, "no writer named 'nobody'");
-  add("bad id", [](BackupOptions& o) { o.backup_id = "../escape"; },
+  add(
+      "bad id", [](BackupOptions& o) { o.backup_id = "../escape"; },
       absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
       "not a valid backup id");
-  add("short key", [](BackupOptions& o) { o.key = "short"; },
+  add(
+      "short key", [](BackupOptions& o) { o.key = "short"; },
       absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
       "at least 16");
-  add("odd run size", [](BackupOptions& o) { o.read_run_size = 5000; },
+  add(
+      "odd run size", [](BackupOptions& o) { o.read_run_size = 5000; },
       absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
       "multiple of the block size");
-  add("no parent",
+  add(
+      "no parent",
       [&](BackupOptions& o) { o.destination = tmp_.Sub("missing/backups"); },
       absl::StatusCode::kNotFound, std::nullopt, "does not exist");
   for (const Case& c : cases) {
@@ -316,9 +325,9 @@ TEST_F(BackupPipelineTest, WriterVetoLeavesNoSetNoPartialNoRecord) {
   w->FailAt(E::kFreeze, WriterFailure::kRetryable);
   EXPECT_THAT(RunBackup(h_.engine(), h_.registry(), Options()),
               HasCode(static_cast<uint32_t>(WriterFailure::kRetryable)));
-  EXPECT_THAT(w->events(), ElementsAre(E::kIdentify, E::kPrepareBackup,
-                                       E::kPrepareSnapshot, E::kFreeze,
-                                       E::kAbort, E::kBackupShutdown));
+  EXPECT_THAT(w->events(),
+              ElementsAre(E::kIdentify, E::kPrepareBackup, E::kPrepareSnapshot,
+                          E::kFreeze, E::kAbort, E::kBackupShutdown));
   ExpectNothingLeft(0);
   EXPECT_THAT(w->violations(), IsEmpty());
   h_.ExpectClean();
@@ -344,14 +353,15 @@ TEST_F(BackupPipelineTest, EveryIoFailureBeforePublicationLeavesNothing) {
       o.env = &env;
       o.background_writes = n % 2 == 0;
       w->ClearEvents();
-      absl::StatusOr<BackupOutcome> b = RunBackup(h_.engine(), h_.registry(), o);
+      absl::StatusOr<BackupOutcome> b =
+          RunBackup(h_.engine(), h_.registry(), o);
       if (b.ok()) {
         // n passed the last operation of this kind: the backup is whole.
         ExpectVerifies(b->dir);
         break;
       }
-      EXPECT_THAT(b, StatusIs(absl::StatusCode::kInternal,
-                              HasSubstr("injected")));
+      EXPECT_THAT(b,
+                  StatusIs(absl::StatusCode::kInternal, HasSubstr("injected")));
       EXPECT_THAT(w->events(),
                   ElementsAre(E::kIdentify, E::kPrepareBackup,
                               E::kPrepareSnapshot, E::kFreeze, E::kThaw,
@@ -368,13 +378,11 @@ TEST_F(BackupPipelineTest, EveryIoFailureBeforePublicationLeavesNothing) {
 TEST_F(BackupPipelineTest, StalePartialsAreRemovedAtStart) {
   ASSERT_OK(Env::Default()->CreateDir(dest_));
   ASSERT_OK(Env::Default()->CreateDir(dest_ + "/crashed.partial"));
-  ASSERT_OK(WriteFileAtomically(Env::Default(),
-                                dest_ + "/crashed.partial/manifest.json",
-                                AsBytes("{}")));
+  ASSERT_OK(WriteFileAtomically(
+      Env::Default(), dest_ + "/crashed.partial/manifest.json", AsBytes("{}")));
   ASSERT_OK_AND_ASSIGN(BackupOutcome b,
                        RunBackup(h_.engine(), h_.registry(), Options()));
-  EXPECT_THAT(Env::Default()->ListDir(dest_).value(),
-              ElementsAre(b.backup_id));
+  EXPECT_THAT(Env::Default()->ListDir(dest_).value(), ElementsAre(b.backup_id));
   ExpectVerifies(b.dir);
   h_.ExpectClean();
 }
@@ -407,19 +415,19 @@ TEST_F(BackupPipelineTest, KeyedBackupSignsAndHashesEverything) {
   ASSERT_OK_AND_ASSIGN(BackupOutcome b,
                        RunBackup(h_.engine(), h_.registry(), o));
   EXPECT_TRUE(b.keyed);
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), b.dir,
-                                                       {.key = o.key},
-                                                       absl::Now()));
+  ASSERT_OK_AND_ASSIGN(
+      auto set, BackupSetReader::Open(Env::Default(), b.dir, {.key = o.key},
+                                      absl::Now()));
   EXPECT_TRUE(set->manifest().keyed);
   EXPECT_TRUE(set->token().is_signed);
   for (const ManifestFile& f : set->manifest().files) {
     EXPECT_TRUE(f.sha256.has_value()) << f.path;
   }
   ExpectVerifies(b.dir, kKey);
-  EXPECT_THAT(BackupSetReader::Open(Env::Default(), b.dir,
-                                    {.key = "another key of 16+ bytes"},
-                                    absl::Now()),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      BackupSetReader::Open(Env::Default(), b.dir,
+                            {.key = "another key of 16+ bytes"}, absl::Now()),
+      StatusIs(absl::StatusCode::kPermissionDenied));
   h_.ExpectClean();
 }
 

@@ -34,12 +34,10 @@ int BackupsToTake() {
 }
 
 // The bytes of `w`'s region on `volume` of `engine`.
-absl::StatusOr<std::vector<uint8_t>> Region(Engine* engine,
-                                            const TestWriter& w,
+absl::StatusOr<std::vector<uint8_t>> Region(Engine* engine, const TestWriter& w,
                                             const std::string& volume) {
   ASSIGN_OR_RETURN(Volume * v, engine->GetVolume(volume));
-  std::vector<uint8_t> out(
-      w.ExpectedRegion(0, v->block_size()).size());
+  std::vector<uint8_t> out(w.ExpectedRegion(0, v->block_size()).size());
   RETURN_IF_ERROR(v->Read(w.options().offset, absl::MakeSpan(out)));
   return out;
 }
@@ -55,8 +53,10 @@ TEST(BackupPointInTimeTest, EveryRestoredBackupHoldsEachWritersFreezeStep) {
   std::vector<TestWriter*> writers = {
       h.AddWriter({.name = "single", .volumes = {"a"}, .slots = 7}),
       h.AddWriter({.name = "pair", .volumes = {"b", "c"}, .slots = 5}),
-      h.AddWriter({.name = "shared", .volumes = {"c", "d"},
-                   .offset = 32 * kHarnessBlockSize, .slots = 11}),
+      h.AddWriter({.name = "shared",
+                   .volumes = {"c", "d"},
+                   .offset = 32 * kHarnessBlockSize,
+                   .slots = 11}),
   };
   TempDir tmp(/*prefer_memory=*/true);
   TargetEngine target(kHarnessBlockSize, /*prefer_memory=*/true);
@@ -89,8 +89,8 @@ TEST(BackupPointInTimeTest, EveryRestoredBackupHoldsEachWritersFreezeStep) {
     }
     ExpectVerifies(b.dir);
 
-    ASSERT_OK(RunRestore(target.engine(), nullptr, {.backup_dir = b.dir})
-                  .status());
+    ASSERT_OK(
+        RunRestore(target.engine(), nullptr, {.backup_dir = b.dir}).status());
     for (size_t k = 0; k < writers.size(); ++k) {
       const TestWriter& w = *writers[k];
       const std::vector<uint8_t> expected =

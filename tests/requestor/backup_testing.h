@@ -49,8 +49,8 @@ inline absl::Status FillVolume(Engine* engine, const std::string& volume,
   std::mt19937_64 rng(seed);
   const uint32_t bs = v->block_size();
   for (uint64_t b = 0; b < v->block_count(); ++b) {
-    std::string block = rng() % zero_one_in == 0 ? std::string(bs, '\0')
-                                                 : RandomBlock(rng, bs);
+    std::string block =
+        rng() % zero_one_in == 0 ? std::string(bs, '\0') : RandomBlock(rng, bs);
     RETURN_IF_ERROR(v->Write(b * bs, AsBytes(block)));
   }
   return v->Flush();
@@ -112,8 +112,7 @@ class TargetEngine {
 };
 
 // The set at `dir` verifies completely (with `key`, now).
-inline void ExpectVerifies(const std::string& dir,
-                           absl::string_view key = "") {
+inline void ExpectVerifies(const std::string& dir, absl::string_view key = "") {
   EXPECT_OK(VerifyBackupSet(Env::Default(), dir, key, absl::Now()).status())
       << dir;
 }

@@ -68,18 +68,19 @@ TEST_F(DirectoryBackupTest, RestorableJustInsideTheTombstoneLifetimeOnly) {
   const absl::Duration lifetime = absl::Hours(24 * 60);
   ASSERT_OK(d().SetTombstoneLifetime(lifetime).status());
   ASSERT_OK(d().AddObject(kRoot, "domain").status());
-  ASSERT_OK(d().AddObject(kKept, "computer", {{"dNSHostName", {"k"}}})
-                .status());
+  ASSERT_OK(
+      d().AddObject(kKept, "computer", {{"dNSHostName", {"k"}}}).status());
 
   BackupOptions bo;
   bo.destination = tmp_.Sub("backups");
-  ASSERT_OK_AND_ASSIGN(BackupOutcome b, RunBackup(engine_.get(), &registry_, bo));
+  ASSERT_OK_AND_ASSIGN(BackupOutcome b,
+                       RunBackup(engine_.get(), &registry_, bo));
   ASSERT_EQ(b.writers.size(), 1u);
   EXPECT_EQ(b.writers[0].id, "NTDS");
   EXPECT_EQ(b.writers[0].state, WriterState::kStable);
   EXPECT_EQ(b.expires, b.created + lifetime);
-  ASSERT_OK_AND_ASSIGN(auto set, BackupSetReader::Open(Env::Default(), b.dir,
-                                                       {}, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(
+      auto set, BackupSetReader::Open(Env::Default(), b.dir, {}, absl::Now()));
   EXPECT_THAT(set->token().writer_ids, ElementsAre("NTDS"));
   EXPECT_EQ(set->manifest().writers[0].restore_lifetime, lifetime);
   EXPECT_EQ(set->manifest().writers[0].metadata["restore_method"],
@@ -138,11 +139,12 @@ TEST_F(DirectoryBackupTest, ExpiresInCanOnlyShortenTheTombstoneHorizon) {
   BackupOptions bo;
   bo.destination = tmp_.Sub("backups");
   bo.expires_in = absl::Hours(24 * 181);  // the default lifetime is 180 days
-  EXPECT_THAT(RunBackup(engine_.get(), &registry_, bo),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("writer 'NTDS'")));
+  EXPECT_THAT(
+      RunBackup(engine_.get(), &registry_, bo),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("writer 'NTDS'")));
   bo.expires_in = absl::Hours(24 * 7);
-  ASSERT_OK_AND_ASSIGN(BackupOutcome b, RunBackup(engine_.get(), &registry_, bo));
+  ASSERT_OK_AND_ASSIGN(BackupOutcome b,
+                       RunBackup(engine_.get(), &registry_, bo));
   EXPECT_EQ(b.expires, b.created + absl::Hours(24 * 7));
   ExpectVerifies(b.dir);
 }

@@ -66,12 +66,12 @@ class BackupCrashTest : public ::testing::Test {
   // A writer on both volumes and its registry, for one backup.
   void StartWriter() {
     registry_ = std::make_unique<WriterRegistry>();
-    writer_ = std::make_unique<ProbeWriter>(
-        TestWriterOptions{.name = "w",
-                          .engine = engine_.get(),
-                          .volumes = {"a", "b"},
-                          .mutate = false},
-        engine_.get());
+    writer_ =
+        std::make_unique<ProbeWriter>(TestWriterOptions{.name = "w",
+                                                        .engine = engine_.get(),
+                                                        .volumes = {"a", "b"},
+                                                        .mutate = false},
+                                      engine_.get());
     ASSERT_OK(registry_->Register(writer_.get()));
   }
   void StopWriter() {
@@ -118,9 +118,10 @@ class BackupCrashTest : public ::testing::Test {
     engine_.reset();
     std::filesystem::remove_all(data());
     std::filesystem::remove_all(dest());
-    std::filesystem::copy(pristine_.path(), tmp_.path(),
-                          std::filesystem::copy_options::recursive |
-                              std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy(
+        pristine_.path(), tmp_.path(),
+        std::filesystem::copy_options::recursive |
+            std::filesystem::copy_options::overwrite_existing);
     env_.MarkAllDurable();
     OpenEngine();
   }
@@ -135,7 +136,8 @@ class BackupCrashTest : public ::testing::Test {
 
   std::map<std::string, std::string> Contents() {
     std::map<std::string, std::string> out;
-    for (const char* v : {"a", "b"}) out[v] = ReadVolume(engine_.get(), v).value();
+    for (const char* v : {"a", "b"})
+      out[v] = ReadVolume(engine_.get(), v).value();
     return out;
   }
 
@@ -184,12 +186,12 @@ TEST_F(BackupCrashTest, NoCrashPointLeavesAFalseBackupOrABrokenChain) {
   ASSERT_GT(total, 20u);
 
   int outcomes[3] = {0, 0, 0};  // nothing published, published, recorded
-  int leaks = 0;                 // crash points that leaked the new set
+  int leaks = 0;                // crash points that leaked the new set
   for (uint64_t n = 1; n <= total + 1; ++n) {
     for (int s = 0; s < SeedsPerPoint(); ++s) {
       const uint64_t seed = n * 1000 + s;
-      SCOPED_TRACE(absl::StrCat("crash at op ", n, " of ", total, ", seed ",
-                                seed));
+      SCOPED_TRACE(
+          absl::StrCat("crash at op ", n, " of ", total, ", seed ", seed));
       ResetToPristine();
       const size_t records_before = engine_->ListBackups().size();
       StartWriter();
@@ -226,8 +228,8 @@ TEST_F(BackupCrashTest, NoCrashPointLeavesAFalseBackupOrABrokenChain) {
       }
       const std::set<SetId> live_after_crash = LiveSets();
       outcomes[records.size() > records_before ? 2
-               : published > records_before     ? 1
-                                                : 0]++;
+               : published > records_before    ? 1
+                                               : 0]++;
 
       // The next backup picks up cleanly.
       ASSERT_OK(ChangeBlocks(engine_.get(), "a", n, 2));
@@ -274,8 +276,7 @@ TEST_F(BackupCrashTest, NoCrashPointLeavesAFalseBackupOrABrokenChain) {
       ASSERT_OK(RunRestore(target.engine(), nullptr, {.backup_dir = next.dir})
                     .status());
       for (const auto& [name, bytes] : expected) {
-        EXPECT_TRUE(ReadVolume(target.engine(), name).value() == bytes)
-            << name;
+        EXPECT_TRUE(ReadVolume(target.engine(), name).value() == bytes) << name;
       }
     }
   }

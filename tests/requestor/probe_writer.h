@@ -55,12 +55,11 @@ class ProbeWriter : public TestWriter {
     p.recorded = engine_->GetBackup(ctx.backup_id).ok();
     p.set_alive = engine_->GetSnapshotSet(ctx.set_id).ok();
     Env* env = Env::Default();
-    p.published =
-        !result.backup_dir.empty() &&
-        env->GetFileType(result.backup_dir + "/manifest.json").value_or(
-            FileType::kMissing) == FileType::kFile &&
-        env->GetFileType(result.backup_dir + "/token").value_or(
-            FileType::kMissing) == FileType::kFile;
+    p.published = !result.backup_dir.empty() &&
+                  env->GetFileType(result.backup_dir + "/manifest.json")
+                          .value_or(FileType::kMissing) == FileType::kFile &&
+                  env->GetFileType(result.backup_dir + "/token")
+                          .value_or(FileType::kMissing) == FileType::kFile;
     {
       absl::MutexLock l(&mu_);
       completes_.push_back(p);

@@ -46,10 +46,9 @@ class RestorePipelineTest : public ::testing::Test {
     dest_ = tmp_.Sub("backups");
   }
 
-  absl::StatusOr<BackupOutcome> Backup(BackupType type = BackupType::kFull,
-                                       std::string key = "",
-                                       std::optional<absl::Duration> expires_in =
-                                           std::nullopt) {
+  absl::StatusOr<BackupOutcome> Backup(
+      BackupType type = BackupType::kFull, std::string key = "",
+      std::optional<absl::Duration> expires_in = std::nullopt) {
     BackupOptions o;
     o.destination = dest_;
     o.type = type;
@@ -63,7 +62,8 @@ class RestorePipelineTest : public ::testing::Test {
   std::string CopySet(const std::string& dir, const std::string& label) {
     std::string parent = tmp_.Sub("copies/" + label);
     std::filesystem::create_directories(parent);
-    std::string to = parent + "/" + std::filesystem::path(dir).filename().string();
+    std::string to =
+        parent + "/" + std::filesystem::path(dir).filename().string();
     std::filesystem::copy(dir, to, std::filesystem::copy_options::recursive);
     return to;
   }
@@ -102,17 +102,28 @@ TEST_F(RestorePipelineTest, EachTokenRefusalHasItsOwnErrorAndWritesNothing) {
 
   std::string missing = CopySet(plain.dir, "missing");
   ASSERT_OK(env->RemoveFile(missing + "/token"));
-  cases.push_back({"missing", missing, "", {}, absl::StatusCode::kNotFound,
+  cases.push_back({"missing",
+                   missing,
+                   "",
+                   {},
+                   absl::StatusCode::kNotFound,
                    TokenError::kMissing});
 
   std::string unreadable = CopySet(plain.dir, "unreadable");
   ASSERT_OK(WriteFileAtomically(env, unreadable + "/token",
                                 AsBytes("this is not a token")));
-  cases.push_back({"unreadable", unreadable, "", {},
-                   absl::StatusCode::kInvalidArgument, TokenError::kUnreadable});
+  cases.push_back({"unreadable",
+                   unreadable,
+                   "",
+                   {},
+                   absl::StatusCode::kInvalidArgument,
+                   TokenError::kUnreadable});
 
-  cases.push_back({"unsigned when keyed", CopySet(plain.dir, "unsigned"),
-                   std::string(kKey), {}, absl::StatusCode::kPermissionDenied,
+  cases.push_back({"unsigned when keyed",
+                   CopySet(plain.dir, "unsigned"),
+                   std::string(kKey),
+                   {},
+                   absl::StatusCode::kPermissionDenied,
                    TokenError::kUnsigned});
 
   // Re-signed with another key, with a later expiry: a forgery.
@@ -126,19 +137,28 @@ TEST_F(RestorePipelineTest, EachTokenRefusalHasItsOwnErrorAndWritesNothing) {
         env, tampered + "/token",
         AsBytes(EncodeToken(t, "a-forger's-own-key-0123456789"))));
   }
-  cases.push_back({"tampered", tampered, std::string(kKey), {},
-                   absl::StatusCode::kPermissionDenied, TokenError::kTampered});
+  cases.push_back({"tampered",
+                   tampered,
+                   std::string(kKey),
+                   {},
+                   absl::StatusCode::kPermissionDenied,
+                   TokenError::kTampered});
 
   std::string foreign = CopySet(plain.dir, "foreign");
   ASSERT_OK(WriteFileAtomically(
       env, foreign + "/token",
       AsBytes(ReadFileToString(env, other.dir + "/token").value())));
-  cases.push_back({"foreign", foreign, "", {},
-                   absl::StatusCode::kFailedPrecondition, TokenError::kForeign});
+  cases.push_back({"foreign",
+                   foreign,
+                   "",
+                   {},
+                   absl::StatusCode::kFailedPrecondition,
+                   TokenError::kForeign});
 
   cases.push_back({"expired", short_lived.dir, "",
                    short_lived.created + absl::Hours(1) + absl::Seconds(1),
-                   absl::StatusCode::kFailedPrecondition, TokenError::kExpired});
+                   absl::StatusCode::kFailedPrecondition,
+                   TokenError::kExpired});
 
   TargetEngine target;
   target.Open();
@@ -179,13 +199,13 @@ TEST_F(RestorePipelineTest, AClockSetBackIsRefused) {
   ASSERT_GE(high, b.created);
   ASSERT_OK(ChangeBlocks(h_.engine(), "a", 3, 4));
   auto changed = Contents(h_.engine());
-  EXPECT_THAT(RunRestore(h_.engine(), h_.registry(),
-                         {.backup_dir = b.dir, .now = high - absl::Seconds(1)}),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("set back")));
+  EXPECT_THAT(
+      RunRestore(h_.engine(), h_.registry(),
+                 {.backup_dir = b.dir, .now = high - absl::Seconds(1)}),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("set back")));
   EXPECT_TRUE(Contents(h_.engine()) == changed);
-  ASSERT_OK(RunRestore(h_.engine(), h_.registry(), {.backup_dir = b.dir})
-                .status());
+  ASSERT_OK(
+      RunRestore(h_.engine(), h_.registry(), {.backup_dir = b.dir}).status());
   EXPECT_TRUE(Contents(h_.engine()) == before);
   ExpectVerifies(b.dir);
   h_.ExpectClean();
@@ -259,8 +279,7 @@ TEST_P(FlippedByteTest, IsFoundByVerifyAndRefusedBeforeTheSwitchIn) {
       for (int i = 0; i < 6; ++i) offsets.push_back(rng() % size);
       for (uint64_t off : offsets) {
         SCOPED_TRACE(absl::StrCat(path, " byte ", off));
-        ASSERT_OK_AND_ASSIGN(std::unique_ptr<File> f,
-                             env->OpenFile(path, {}));
+        ASSERT_OK_AND_ASSIGN(std::unique_ptr<File> f, env->OpenFile(path, {}));
         uint8_t byte[1];
         ASSERT_OK(f->ReadAt(off, byte));
         const uint8_t original = byte[0];
@@ -274,9 +293,9 @@ TEST_P(FlippedByteTest, IsFoundByVerifyAndRefusedBeforeTheSwitchIn) {
                          .ok());
         EXPECT_TRUE(Contents(target.engine()) == target_before);
         if (set == full.dir) {
-          absl::StatusOr<RestoreOutcome> r = RunRestore(
-              chain_target.engine(), nullptr,
-              {.backup_dir = inc.dir, .key = key});
+          absl::StatusOr<RestoreOutcome> r =
+              RunRestore(chain_target.engine(), nullptr,
+                         {.backup_dir = inc.dir, .key = key});
           if (r.ok()) chain_before = at_inc;
           EXPECT_TRUE(Contents(chain_target.engine()) == chain_before);
         }
@@ -289,9 +308,9 @@ TEST_P(FlippedByteTest, IsFoundByVerifyAndRefusedBeforeTheSwitchIn) {
   EXPECT_GT(flips, 60);
   ExpectVerifies(full.dir, key);
   ExpectVerifies(inc.dir, key);
-  ASSERT_OK(RunRestore(target.engine(), nullptr,
-                       {.backup_dir = inc.dir, .key = key})
-                .status());
+  ASSERT_OK(
+      RunRestore(target.engine(), nullptr, {.backup_dir = inc.dir, .key = key})
+          .status());
   EXPECT_TRUE(Contents(target.engine()) == at_inc);
   target.ExpectClean();
   chain_target.ExpectClean();
@@ -308,9 +327,8 @@ TEST_F(RestorePipelineTest, InPlaceRestoreReplacesTheVolumesAndTheirSnapshots) {
   const auto at_backup = Contents(h_.engine());
   ASSERT_TRUE(SetAlive(h_.engine(), b.set_id));
   ASSERT_OK(ChangeBlocks(h_.engine(), "a", 31, 9));
-  ASSERT_OK_AND_ASSIGN(RestoreOutcome r,
-                       RunRestore(h_.engine(), h_.registry(),
-                                  {.backup_dir = b.dir}));
+  ASSERT_OK_AND_ASSIGN(RestoreOutcome r, RunRestore(h_.engine(), h_.registry(),
+                                                    {.backup_dir = b.dir}));
   EXPECT_THAT(r.chain, ElementsAre(b.backup_id));
   EXPECT_TRUE(Contents(h_.engine()) == at_backup);
   EXPECT_FALSE(SetAlive(h_.engine(), b.set_id));
@@ -332,8 +350,10 @@ TEST_F(RestorePipelineTest, InPlaceRestoreReplacesTheVolumesAndTheirSnapshots) {
 }
 
 TEST_F(RestorePipelineTest, WritersGetPreAndPostRestore) {
-  TestWriter* wa = h_.AddWriter({.name = "wa", .volumes = {"a"}, .mutate = false});
-  TestWriter* wb = h_.AddWriter({.name = "wb", .volumes = {"b"}, .mutate = false});
+  TestWriter* wa =
+      h_.AddWriter({.name = "wa", .volumes = {"a"}, .mutate = false});
+  TestWriter* wb =
+      h_.AddWriter({.name = "wb", .volumes = {"b"}, .mutate = false});
   ASSERT_OK_AND_ASSIGN(BackupOutcome b, Backup());
   const auto at_backup = Contents(h_.engine());
   ASSERT_OK(ChangeBlocks(h_.engine(), "a", 12, 5));
@@ -354,9 +374,8 @@ TEST_F(RestorePipelineTest, WritersGetPreAndPostRestore) {
   wa->Script(E::kPreRestore, {});
   wa->ClearEvents();
   wb->ClearEvents();
-  ASSERT_OK_AND_ASSIGN(RestoreOutcome r,
-                       RunRestore(h_.engine(), h_.registry(),
-                                  {.backup_dir = b.dir}));
+  ASSERT_OK_AND_ASSIGN(RestoreOutcome r, RunRestore(h_.engine(), h_.registry(),
+                                                    {.backup_dir = b.dir}));
   EXPECT_THAT(r.writers, ElementsAre("wa", "wb"));
   for (TestWriter* w : {wa, wb}) {
     EXPECT_THAT(w->events(),
@@ -408,7 +427,8 @@ TEST_F(RestorePipelineTest, ASubsetOfVolumesAndProgress) {
   o.volumes = {"b"};
   o.read_buffer_size = 4 * 4096;
   o.progress = [&](const TransferProgress& p) { seen.push_back(p); };
-  ASSERT_OK_AND_ASSIGN(RestoreOutcome r, RunRestore(target.engine(), nullptr, o));
+  ASSERT_OK_AND_ASSIGN(RestoreOutcome r,
+                       RunRestore(target.engine(), nullptr, o));
   ASSERT_EQ(target.engine()->ListVolumes().size(), 1u);
   EXPECT_EQ(ReadVolume(target.engine(), "b").value(),
             ReadVolume(h_.engine(), "b").value());
@@ -436,9 +456,9 @@ TEST_F(RestorePipelineTest, AChainMissingItsBaseIsRefused) {
   EXPECT_THAT(RunRestore(target.engine(), nullptr, {.backup_dir = lone}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("missing")));
   EXPECT_THAT(target.engine()->ListVolumes(), IsEmpty());
-  ASSERT_OK_AND_ASSIGN(RestoreOutcome r,
-                       RunRestore(target.engine(), nullptr,
-                                  {.backup_dir = inc.dir + "/"}));
+  ASSERT_OK_AND_ASSIGN(
+      RestoreOutcome r,
+      RunRestore(target.engine(), nullptr, {.backup_dir = inc.dir + "/"}));
   EXPECT_THAT(r.chain, ElementsAre(full.backup_id, inc.backup_id));
   EXPECT_TRUE(Contents(target.engine()) == Contents(h_.engine()));
   target.ExpectClean();

@@ -55,9 +55,8 @@ uint64_t ListedBytes(Env* env, const std::string& top) {
     absl::StatusOr<BackupManifest> m = ParseManifest(*text);
     if (!m.ok()) break;
     for (const ManifestFile& f : m->files) bytes += f.size;
-    dir = m->base_backup_id.empty()
-              ? ""
-              : JoinPath(DirName(top), m->base_backup_id);
+    dir = m->base_backup_id.empty() ? ""
+                                    : JoinPath(DirName(top), m->base_backup_id);
   }
   return bytes;
 }
@@ -138,8 +137,8 @@ absl::StatusOr<ChainReport> VerifyChain(const std::string& dir,
   TransferProgress done;
   done.volume = BaseName(top);
   done.bytes_total = ListedBytes(env, top);
-  auto add = [&](const std::string& set_dir, absl::Time judged_at)
-      -> absl::StatusOr<BackupManifest> {
+  auto add = [&](const std::string& set_dir,
+                 absl::Time judged_at) -> absl::StatusOr<BackupManifest> {
     if (cancel != nullptr && cancel->load()) {
       return absl::CancelledError("the verification was cancelled");
     }

@@ -196,11 +196,10 @@ void AddVerify(Cli& cli, CLI::App* backup) {
     ProgressLine progress(ChooseProgressStyle(ctx.json), "verify");
     ASSIGN_OR_RETURN(
         ChainReport report,
-        VerifyChain(*dir, key,
-                    [&progress](const TransferProgress& p) {
-                      progress.Update(p);
-                    },
-                    InstallInterruptHandlers()));
+        VerifyChain(
+            *dir, key,
+            [&progress](const TransferProgress& p) { progress.Update(p); },
+            InstallInterruptHandlers()));
     progress.Finish();
     if (ctx.json) {
       ctx.Emit({{"backup_id", report.chain.back()},
@@ -308,7 +307,8 @@ void AddRestore(Cli& cli) {
     // A restore into a data directory made for it that fails before any
     // volume is switched in takes the data directory away again.
     auto undo = [&](Hosted* h, absl::Status cause) {
-      if (!created || (h->engine != nullptr && !h->engine->ListVolumes().empty())) {
+      if (!created ||
+          (h->engine != nullptr && !h->engine->ListVolumes().empty())) {
         return cause;
       }
       h->host.reset();  // the services, then the writers, then the engine
@@ -319,7 +319,8 @@ void AddRestore(Cli& cli) {
                                  : RemoveEntries(env, target);
       if (!removed.ok()) {
         return absl::Status(cause.code(),
-                            absl::StrCat(cause.message(), " (and removing the "
+                            absl::StrCat(cause.message(),
+                                         " (and removing the "
                                          "data directory made for it failed: ",
                                          removed.message(), ")"));
       }

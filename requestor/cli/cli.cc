@@ -89,8 +89,8 @@ CommandWords WalkCommands(const CLI::App& root, int argc, char** argv) {
       if (option->get_items_expected_max() > 0) ++i;  // its value
       continue;
     }
-    const std::vector<const CLI::App*> subs = chain.back()->get_subcommands(
-        [](const CLI::App*) { return true; });
+    const std::vector<const CLI::App*> subs =
+        chain.back()->get_subcommands([](const CLI::App*) { return true; });
     if (subs.empty()) return out;  // a command's own arguments follow
     absl::StrAppend(&out.words, out.words.empty() ? "" : " ", arg);
     auto known = std::find_if(subs.begin(), subs.end(), [&](const CLI::App* s) {
@@ -136,12 +136,11 @@ int Cli::Run(int argc, char** argv) {
              [](const CLI::App*) { return true; })) {
       names.push_back(sub->get_name());
     }
-    std::fprintf(stderr, "shadowset: %s a command: %s (see %s)\n",
-                 walk.words.empty()
-                     ? "give"
-                     : absl::StrCat("'", walk.words, "' needs").c_str(),
-                 absl::StrJoin(names, ", ").c_str(),
-                 HelpFor(walk.words).c_str());
+    std::fprintf(
+        stderr, "shadowset: %s a command: %s (see %s)\n",
+        walk.words.empty() ? "give"
+                           : absl::StrCat("'", walk.words, "' needs").c_str(),
+        absl::StrJoin(names, ", ").c_str(), HelpFor(walk.words).c_str());
     return 2;
   }
   try {

@@ -64,7 +64,8 @@ class Workspace {
       if (!absl::IsAlreadyExists(st) || attempt == 10) {
         return absl::Status(st.code(),
                             absl::StrCat("cannot make a directory for the demo "
-                                         "in ", base, ": ", st.message()));
+                                         "in ",
+                                         base, ": ", st.message()));
       }
     }
   }
@@ -103,8 +104,8 @@ class Narrator : public DemoObserver {
     if (ctx_.json) {
       ctx_.Emit({{"phase", phase_}, {"title", std::string(title)}});
     } else {
-      ctx_.Say(absl::StrFormat("%s%d. %s", phase_ == 1 ? "" : "\n", phase_,
-                               title));
+      ctx_.Say(
+          absl::StrFormat("%s%d. %s", phase_ == 1 ? "" : "\n", phase_, title));
     }
   }
 
@@ -140,18 +141,19 @@ class Narrator : public DemoObserver {
 absl::Status RunDemoCommand(const Context& ctx, const DemoFlags& flags) {
   Env* env = Env::Default();
   demo::DemoOptions o;
-  o.scale = demo::ParseDemoScale(flags.scale).value_or(demo::DemoScale::kMedium);
+  o.scale =
+      demo::ParseDemoScale(flags.scale).value_or(demo::DemoScale::kMedium);
   if (flags.seconds > 0) o.load_time = absl::Seconds(flags.seconds);
   o.cancel = InstallInterruptHandlers();
   ASSIGN_OR_RETURN(Workspace workspace, Workspace::Make(env, flags.dir));
   o.dir = workspace.path();
   if (!ctx.json) {
-    ctx.Say(absl::StrCat("shadowset demo: three live services backed up "
-                         "consistently while they keep working, restored, and "
-                         "proven identical to the snapshot instant\n(working in ",
-                         o.dir,
-                         flags.keep ? ", kept at the end)\n"
-                                    : ", removed at the end)\n"));
+    ctx.Say(absl::StrCat(
+        "shadowset demo: three live services backed up "
+        "consistently while they keep working, restored, and "
+        "proven identical to the snapshot instant\n(working in ",
+        o.dir,
+        flags.keep ? ", kept at the end)\n" : ", removed at the end)\n"));
   }
   Narrator narrator(ctx);
   absl::StatusOr<demo::DemoReport> report = demo::RunDemo(o, &narrator);
@@ -177,14 +179,14 @@ absl::Status RunDemoCommand(const Context& ctx, const DemoFlags& flags) {
       if (c.passed) continue;
       absl::StrAppend(&names, failed++ == 0 ? "" : "; ", c.name);
     }
-    return absl::DataLossError(absl::StrFormat(
-        "the demo failed %d of %d checks: %s", failed, report->checks.size(),
-        names));
+    return absl::DataLossError(
+        absl::StrFormat("the demo failed %d of %d checks: %s", failed,
+                        report->checks.size(), names));
   }
   if (!removed.ok()) {
     return absl::Status(removed.code(),
-                        absl::StrCat("every check passed, but removing ",
-                                     o.dir, " failed: ", removed.message()));
+                        absl::StrCat("every check passed, but removing ", o.dir,
+                                     " failed: ", removed.message()));
   }
   return absl::OkStatus();
 }

@@ -74,8 +74,9 @@ std::string FormatProgress(absl::string_view label, ProgressUnit unit,
       label, "  ", Amount(unit, done), " of ", Amount(unit, total),
       absl::StrFormat(" (%.0f%%)", std::floor(share)), "  ",
       Amount(unit, Rate(done, elapsed)), "/s  ",
-      finished ? absl::StrFormat("done in %.1f s", absl::ToDoubleSeconds(elapsed))
-               : EtaText(EtaSeconds(done, total, elapsed)));
+      finished
+          ? absl::StrFormat("done in %.1f s", absl::ToDoubleSeconds(elapsed))
+          : EtaText(EtaSeconds(done, total, elapsed)));
 }
 
 ProgressLine::ProgressLine(ProgressStyle style, std::string label,
@@ -87,8 +88,8 @@ ProgressLine::ProgressLine(ProgressStyle style, std::string label,
 
 ProgressLine::~ProgressLine() { Finish(); }
 
-void ProgressLine::Update(uint64_t done, uint64_t total,
-                          absl::Duration elapsed, bool finished) {
+void ProgressLine::Update(uint64_t done, uint64_t total, absl::Duration elapsed,
+                          bool finished) {
   const bool terminal = style_ == ProgressStyle::kTerminal;
   if (!last_printed_) {
     // Nothing printed yet: a quick transfer stays silent, even finished.

@@ -59,12 +59,12 @@ class Demo {
 
     RETURN_IF_ERROR(Work(load));
     RETURN_IF_ERROR(InPhase("raw read", RawRead()));
-    RETURN_IF_ERROR(InPhase("full backup",
-                            Backup(BackupType::kFull, report_.full)));
+    RETURN_IF_ERROR(
+        InPhase("full backup", Backup(BackupType::kFull, report_.full)));
     RETURN_IF_ERROR(Work(load));
-    RETURN_IF_ERROR(InPhase("incremental backup",
-                            Backup(BackupType::kIncremental,
-                                   report_.incremental)));
+    RETURN_IF_ERROR(
+        InPhase("incremental backup",
+                Backup(BackupType::kIncremental, report_.incremental)));
     RETURN_IF_ERROR(InPhase("stopping the load", StopLoad(load)));
 
     Phase("Verifying both backup sets: every file and block, the tokens");
@@ -95,9 +95,8 @@ class Demo {
   void Note(absl::string_view line) {
     if (observer_ != nullptr) observer_->Note(line);
   }
-  void Progress(absl::string_view label, DemoProgress::Unit unit,
-                uint64_t done, uint64_t total, absl::Duration elapsed,
-                bool finished) {
+  void Progress(absl::string_view label, DemoProgress::Unit unit, uint64_t done,
+                uint64_t total, absl::Duration elapsed, bool finished) {
     if (observer_ != nullptr) {
       observer_->Progress(
           {std::string(label), unit, done, total, elapsed, finished});
@@ -179,8 +178,9 @@ class Demo {
         "directory %.0f changes/s",
         spec.dhcp_ops_per_second, spec.rras_saves_per_second,
         spec.directory_changes_per_second));
-    Note("each new DHCP client's host gets its directory object before its "
-         "lease");
+    Note(
+        "each new DHCP client's host gets its directory object before its "
+        "lease");
     return load.Start();
   }
 
@@ -199,8 +199,8 @@ class Demo {
         types.emplace_back(BackupTypeName(t));
       }
       Note(absl::StrFormat(
-          "%-27s %s on %s; types %s; restore lifetime %s",
-          w.name, w.components.front().name, absl::StrJoin(volumes, "+"),
+          "%-27s %s on %s; types %s; restore lifetime %s", w.name,
+          w.components.front().name, absl::StrJoin(volumes, "+"),
           absl::StrJoin(types, ","),
           w.restore_lifetime == absl::InfiniteDuration()
               ? "unlimited"
@@ -263,7 +263,8 @@ class Demo {
         "read ",
         absl::StrJoin(b.volumes, ", ",
                       [](std::string* o, const BackupVolumeOutcome& v) {
-                        absl::StrAppend(o, v.name, " ", FormatMiB(v.bytes_read));
+                        absl::StrAppend(o, v.name, " ",
+                                        FormatMiB(v.bytes_read));
                       }),
         " at ", FormatRate(b.copy_bytes_per_second)));
     Note(absl::StrFormat(
@@ -316,14 +317,13 @@ class Demo {
   // 7. Every file and block of a set, with the key.
   absl::Status Verify(DemoBackup& b) {
     const absl::Time start = env_->Now();
-    ASSIGN_OR_RETURN(b.verify, VerifyBackupSet(env_, b.backup.dir, key_,
-                                               env_->Now()));
+    ASSIGN_OR_RETURN(b.verify,
+                     VerifyBackupSet(env_, b.backup.dir, key_, env_->Now()));
     b.verify_time = env_->Now() - start;
-    Note(absl::StrFormat("%s: %d files, %s blocks, %s verified in %s",
-                         b.backup.backup_id, b.verify.files,
-                         FormatCount(b.verify.blocks),
-                         FormatMiB(b.verify.bytes),
-                         FormatSeconds(b.verify_time)));
+    Note(absl::StrFormat(
+        "%s: %d files, %s blocks, %s verified in %s", b.backup.backup_id,
+        b.verify.files, FormatCount(b.verify.blocks), FormatMiB(b.verify.bytes),
+        FormatSeconds(b.verify_time)));
     return CheckCancelled();
   }
 

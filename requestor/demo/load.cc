@@ -66,9 +66,9 @@ absl::Status DemoLoad::Stop() {
         {"router configuration", rras_.status()},
         {"directory", directory}}) {
     if (!st.ok()) {
-      return absl::Status(st.code(), absl::StrCat("the ", name,
-                                                  " load generator failed: ",
-                                                  st.message()));
+      return absl::Status(
+          st.code(),
+          absl::StrCat("the ", name, " load generator failed: ", st.message()));
     }
   }
   return absl::OkStatus();

@@ -21,7 +21,9 @@ constexpr absl::Duration kLeaseDuration = absl::Hours(8 * 24);
 constexpr absl::Duration kProgressInterval = absl::Milliseconds(200);
 
 // Scope s (0-based) is 10.<s+1>.0.0/16, leasing .0.10 to .255.250.
-IpAddress ScopeAddress(int s) { return (IpAddress{10} << 24) | ((s + 1) << 16); }
+IpAddress ScopeAddress(int s) {
+  return (IpAddress{10} << 24) | ((s + 1) << 16);
+}
 constexpr IpAddress kScopeMask = 0xFFFF0000;
 constexpr IpAddress kFirstHost = 10;
 constexpr IpAddress kLastHost = 0xFFFA;
@@ -113,9 +115,12 @@ class Populator {
     dhcp::ClientInfo lease;
     lease.ip = ScopeAddress(scope) + kFirstHost +
                static_cast<IpAddress>(i / spec_.scopes);
-    lease.hardware_address = {0x0A, 0x00, static_cast<char>(i >> 24),
+    lease.hardware_address = {0x0A,
+                              0x00,
+                              static_cast<char>(i >> 24),
                               static_cast<char>(i >> 16),
-                              static_cast<char>(i >> 8), static_cast<char>(i)};
+                              static_cast<char>(i >> 8),
+                              static_cast<char>(i)};
     lease.name = host;
     lease.comment = absl::StrCat("workstation ", i);
     lease.expires = now_ + kLeaseDuration;

@@ -22,15 +22,14 @@ DemoCheck Integrity(absl::string_view label, absl::string_view service,
                     absl::string_view size) {
   return {absl::StrCat(label, ": ", service, " integrity check"),
           problems.empty(),
-          problems.empty() ? std::string(size)
-                           : absl::StrJoin(problems, "; ")};
+          problems.empty() ? std::string(size) : absl::StrJoin(problems, "; ")};
 }
 
 // Every lease's host name has a live directory object.
 DemoCheck LeaseHostsInDirectory(absl::string_view label, DemoServices& s) {
-  DemoCheck check{absl::StrCat(label,
-                               ": every DHCP lease's host is in the directory"),
-                  false, ""};
+  DemoCheck check{
+      absl::StrCat(label, ": every DHCP lease's host is in the directory"),
+      false, ""};
   absl::StatusOr<std::vector<dhcp::ClientInfo>> leases =
       s.dhcp().EnumSubnetClients(kDemoAdmin, 0);
   if (!leases.ok()) {
@@ -51,9 +50,10 @@ DemoCheck LeaseHostsInDirectory(absl::string_view label, DemoServices& s) {
       missing == 0
           ? absl::StrCat(FormatCount(leases->size()),
                          " leases, each host's computer object present")
-          : absl::StrCat(missing, " of ", FormatCount(leases->size()),
-                         " leases name a host with no directory object (first: ",
-                         first, ")");
+          : absl::StrCat(
+                missing, " of ", FormatCount(leases->size()),
+                " leases name a host with no directory object (first: ", first,
+                ")");
   return check;
 }
 
@@ -67,11 +67,10 @@ std::vector<DemoCheck> ProveRestored(absl::string_view label,
       SameSequence(label, "DHCP", "sequence", frozen.dhcp, now.dhcp),
       SameSequence(label, "router configuration", "sequence", frozen.rras,
                    now.rras),
-      SameSequence(label, "directory", "USN", frozen.directory,
-                   now.directory),
-      Integrity(label, "DHCP", restored.dhcp().Check(),
-                absl::StrCat(FormatCount(restored.dhcp().lease_count()),
-                             " leases")),
+      SameSequence(label, "directory", "USN", frozen.directory, now.directory),
+      Integrity(
+          label, "DHCP", restored.dhcp().Check(),
+          absl::StrCat(FormatCount(restored.dhcp().lease_count()), " leases")),
       Integrity(label, "router configuration", restored.rras().Check(),
                 "consistent"),
   };

@@ -29,7 +29,7 @@
 namespace shadowset::demo {
 
 struct DemoCheck {
-  std::string name;    // what is proven, e.g. "full: DHCP at its Freeze"
+  std::string name;  // what is proven, e.g. "full: DHCP at its Freeze"
   bool passed = false;
   std::string detail;  // the figures behind it, or what is wrong
 };

@@ -17,7 +17,8 @@ absl::StatusOr<RawReadResult> ReadFilesSequentially(
                      env->OpenFile(path, {.read_only = true}));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
     for (uint64_t offset = 0; offset < size; offset += chunk) {
-      const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk, size - offset));
+      const size_t n =
+          static_cast<size_t>(std::min<uint64_t>(chunk, size - offset));
       RETURN_IF_ERROR(file->ReadAt(offset, absl::MakeSpan(buffer.get(), n)));
       result.bytes += n;
     }

@@ -43,9 +43,9 @@ std::vector<const DemoCheck*> Failed(const DemoReport& r) {
 std::string FormatSummary(const DemoReport& r) {
   const BackupOutcome& f = r.full.backup;
   const BackupOutcome& i = r.incremental.backup;
-  std::string out = absl::StrFormat(
-      "Summary: shadowset demo, %s scale, %.1f s in all\n", r.spec.name,
-      absl::ToDoubleSeconds(r.total_time));
+  std::string out =
+      absl::StrFormat("Summary: shadowset demo, %s scale, %.1f s in all\n",
+                      r.spec.name, absl::ToDoubleSeconds(r.total_time));
   out += Row("", "full", "incremental");
   out += Row("freeze window (Freeze to Thaw)", "", "");
   for (const WriterOutcome& w : f.writers) {
@@ -65,9 +65,9 @@ std::string FormatSummary(const DemoReport& r) {
   out += Row("raw sequential read", FormatRate(raw),
              absl::StrCat("(", FormatMiB(r.raw_read_bytes),
                           ", same volumes, same run, page cache warm)"));
-  out += Row("backup / raw read",
-             absl::StrFormat("%.2f x", raw > 0 ? f.copy_bytes_per_second / raw
-                                               : 0));
+  out += Row(
+      "backup / raw read",
+      absl::StrFormat("%.2f x", raw > 0 ? f.copy_bytes_per_second / raw : 0));
   out += Row("verify", FormatSeconds(r.full.verify_time),
              FormatSeconds(r.incremental.verify_time));
   out += Row("restore", FormatSeconds(r.full.restore.total_time),

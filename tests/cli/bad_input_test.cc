@@ -88,8 +88,8 @@ class BadInputTest : public ::testing::Test {
   // Copies of the full backup, each damaged one way, in a parent of its
   // own (a set is found by its directory name).
   void Damage() {
-    for (const char* how : {"flipped", "truncated", "manifest", "token",
-                            "missing"}) {
+    for (const char* how :
+         {"flipped", "truncated", "manifest", "token", "missing"}) {
       fs::create_directories(Path(how));
       fs::copy(Path("backups/full-1"), Path(absl::StrCat(how, "/full-1")),
                fs::copy_options::recursive);
@@ -121,8 +121,8 @@ class BadInputTest : public ::testing::Test {
   // directories and every file under the working directory.
   std::map<std::string, std::string> State() {
     std::map<std::string, std::string> state;
-    for (const auto& [dir, lists] :
-         std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>>{
+    for (const auto& [dir, lists] : std::vector<
+             std::pair<std::string, std::vector<std::vector<std::string>>>>{
              {Data(),
               {{"volume", "list"},
                {"snapshot", "list"},
@@ -136,7 +136,8 @@ class BadInputTest : public ::testing::Test {
               {{"volume", "list"}, {"snapshot", "list"}, {"events"}}}}) {
       CliRunner at(SHADOWSET_BINARY, tmp_.path(), dir);
       for (std::vector<std::string> args : lists) {
-        const std::string name = absl::StrCat(dir, ": ", absl::StrJoin(args, " "));
+        const std::string name =
+            absl::StrCat(dir, ": ", absl::StrJoin(args, " "));
         args.insert(args.begin(), "--json");
         state[name] = at.Ok(args);
       }
@@ -196,25 +197,29 @@ class BadInputTest : public ::testing::Test {
 TEST_F(BadInputTest, UnknownCommandsAndFlags) {
   ExpectAllRefused({
       {{"frobnicate"}, 2, "unknown command 'frobnicate' (see --help)"},
-      {{"backup", "frob"}, 2,
+      {{"backup", "frob"},
+       2,
        "unknown command 'backup frob' (see 'shadowset backup --help')"},
       {{"dhcp", "lease", "renew"}, 2, "unknown command 'dhcp lease renew'"},
-      {{"snapshot"}, 2,
+      {{"snapshot"},
+       2,
        "'snapshot' needs a command: create, list, delete, export, changed"},
       {{}, 2, "give a command: init, volume,"},
-      {{"backup", "create", "--to", Path("backups"), "--frobnicate"}, 2,
+      {{"backup", "create", "--to", Path("backups"), "--frobnicate"},
+       2,
        "--frobnicate"},
       {{"restore", Path("backups/full-1"), "--speed", "11"}, 2, "--speed"},
       {{"volume", "list", "extra"}, 2, "extra"},
-      {{"backup", "create", "--to", Path("backups"), "--type", "log"}, 1,
+      {{"backup", "create", "--to", Path("backups"), "--type", "log"},
+       1,
        "bad value for --type: 'log'"},
   });
 }
 
 TEST_F(BadInputTest, MissingOrLockedDataDirectory) {
   const std::string nowhere = Path("nowhere");
-  const std::string missing = "data directory " + nowhere +
-                              " does not exist (run 'shadowset init')";
+  const std::string missing =
+      "data directory " + nowhere + " does not exist (run 'shadowset init')";
   {
     // The lock held by this process, as a running command would hold it.
     EngineOptions o;
@@ -246,25 +251,34 @@ TEST_F(BadInputTest, MissingOrLockedDataDirectory) {
 
 TEST_F(BadInputTest, BadSizesAndDurations) {
   ExpectAllRefused({
-      {{"volume", "create", "x", "--size", "12Q"}, 1,
+      {{"volume", "create", "x", "--size", "12Q"},
+       1,
        "bad size for --size: '12Q' (use bytes or a K/M/G/T suffix"},
-      {{"init", "--block-size", "4X"}, 1, "bad size for --block-size: '4X'",
+      {{"init", "--block-size", "4X"},
+       1,
+       "bad size for --block-size: '4X'",
        Path("fresh")},
-      {{"init", "--diff-area-max", "-1"}, 1, "bad size for --diff-area-max",
+      {{"init", "--diff-area-max", "-1"},
+       1,
+       "bad size for --diff-area-max",
        Path("fresh")},
       {{"rras", "init", "--size", "1.5M"}, 1, "bad size for --size: '1.5M'"},
       {{"volume", "read", "v", "--offset", "8KB!", "--length", "1K", "--out",
         Path("out")},
-       1, "bad size for --offset"},
+       1,
+       "bad size for --offset"},
       {{"backup", "create", "--to", Path("backups"), "--expires-in",
         "3fortnights"},
-       1, "bad duration for --expires-in: '3fortnights'"},
-      {{"backup", "create", "--to", Path("backups"), "--expires-in", "0s"}, 1,
+       1,
+       "bad duration for --expires-in: '3fortnights'"},
+      {{"backup", "create", "--to", Path("backups"), "--expires-in", "0s"},
+       1,
        "bad duration for --expires-in: '0s'"},
       {{"directory", "tombstone-lifetime", "5w"}, 1, "bad duration"},
       {{"dhcp", "lease", "add", "--ip", "10.1.0.30", "--mac",
         "aa:bb:cc:dd:ee:02", "--expires", "tomorrow"},
-       1, "bad time for --expires: 'tomorrow'"},
+       1,
+       "bad time for --expires: 'tomorrow'"},
       {{"demo", "--seconds", "0"}, 2, "--seconds"},
   });
 }
@@ -272,25 +286,33 @@ TEST_F(BadInputTest, BadSizesAndDurations) {
 TEST_F(BadInputTest, IdsThatDoNotExist) {
   const std::string no_set = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
   ExpectAllRefused({
-      {{"snapshot", "delete", no_set}, 1,
+      {{"snapshot", "delete", no_set},
+       1,
        "no snapshot set " + no_set + ": VSS_E_OBJECT_NOT_FOUND (0x80042308)"},
-      {{"snapshot", "changed", no_set, no_set, "v"}, 1,
+      {{"snapshot", "changed", no_set, no_set, "v"},
+       1,
        "VSS_E_OBJECT_NOT_FOUND"},
-      {{"volume", "read", "nope", "--length", "4K", "--out", Path("out")}, 1,
+      {{"volume", "read", "nope", "--length", "4K", "--out", Path("out")},
+       1,
        "no volume named 'nope'"},
       {{"backup", "verify", Path("backups/nope")}, 1, "no backup set at"},
       {{"restore", Path("backups/nope")}, 1, "no backup set at"},
       {{"restore", Path("backups/full-1"), "--token-key", Path("key"),
         "--volumes", "zz"},
-       1, "backup full-1 holds no volume 'zz'"},
-      {{"backup", "create", "--to", Path("backups"), "--volumes", "zz"}, 1,
+       1,
+       "backup full-1 holds no volume 'zz'"},
+      {{"backup", "create", "--to", Path("backups"), "--volumes", "zz"},
+       1,
        "zz"},
       {{"token", "show", Path("backups/nope")}, 1, "no expiry token at"},
-      {{"dhcp", "lease", "get", "--ip", "10.1.0.99"}, 1,
+      {{"dhcp", "lease", "get", "--ip", "10.1.0.99"},
+       1,
        "ERROR_DHCP_INVALID_DHCP_CLIENT (20016)"},
-      {{"rras", "interface", "delete", "nope"}, 1,
+      {{"rras", "interface", "delete", "nope"},
+       1,
        "ERROR_NO_SUCH_INTERFACE (905)"},
-      {{"directory", "object", "get", "CN=nope,DC=shadowset,DC=test"}, 1,
+      {{"directory", "object", "get", "CN=nope,DC=shadowset,DC=test"},
+       1,
        "ERROR_NOT_FOUND (1168)"},
   });
 }
@@ -310,31 +332,39 @@ TEST_F(BadInputTest, CorruptAndTruncatedBackupsAndAWrongKey) {
   ExpectAllRefused({
       {{"backup", "verify", set("flipped"), "--token-key", key}, 1, flipped},
       {{"restore", set("flipped"), "--token-key", key}, 1, flipped},
-      {{"restore", set("flipped"), "--token-key", key, "--to", Path("new")}, 1,
+      {{"restore", set("flipped"), "--token-key", key, "--to", Path("new")},
+       1,
        flipped},
-      {{"backup", "verify", set("truncated"), "--token-key", key}, 1,
+      {{"backup", "verify", set("truncated"), "--token-key", key},
+       1,
        truncated},
       {{"restore", set("truncated"), "--token-key", key, "--to", Path("new")},
-       1, truncated},
+       1,
+       truncated},
       {{"backup", "verify", set("manifest"), "--token-key", key}, 1, manifest},
       {{"restore", set("manifest"), "--token-key", key}, 1, manifest},
       {{"backup", "verify", set("token")}, 1, token},
       {{"restore", set("token"), "--to", Path("new")}, 1, token},
       {{"token", "show", set("token")}, 1, "truncated"},
       {{"backup", "verify", set("missing"), "--token-key", key}, 1, missing},
-      {{"restore", set("missing"), "--token-key", key, "--to", Path("new")}, 1,
+      {{"restore", set("missing"), "--token-key", key, "--to", Path("new")},
+       1,
        missing},
       {{"backup", "verify", Path("backups/inc-1"), "--token-key",
         Path("wrong.key")},
-       1, wrong_key},
-      {{"restore", Path("backups/inc-1"), "--token-key", Path("wrong.key")}, 1,
+       1,
+       wrong_key},
+      {{"restore", Path("backups/inc-1"), "--token-key", Path("wrong.key")},
+       1,
        wrong_key},
       {{"restore", Path("backups/inc-1"), "--token-key", Path("wrong.key"),
         "--to", Path("new")},
-       1, wrong_key},
+       1,
+       wrong_key},
       {{"backup", "create", "--to", Path("backups"), "--token-key",
         Path("short.key")},
-       1, "holds 5 bytes; a key needs at least 16"},
+       1,
+       "holds 5 bytes; a key needs at least 16"},
   });
   // The undamaged sets still verify.
   for (const char* b : {"backups/full-1", "backups/inc-1"}) {
@@ -359,8 +389,9 @@ TEST_F(BadInputTest, ExclusionsAndGarbageCollection) {
   Ok({"directory", "object", "delete", "CN=gone,DC=shadowset,DC=test"});
   // A tombstone younger than the tombstone lifetime stays.
   EXPECT_EQ(Ok({"directory", "gc"}), "purged 0 tombstones\n");
-  EXPECT_THAT(Ok({"directory", "object", "get", "CN=gone,DC=shadowset,DC=test"}),
-              HasSubstr("deleted"));
+  EXPECT_THAT(
+      Ok({"directory", "object", "get", "CN=gone,DC=shadowset,DC=test"}),
+      HasSubstr("deleted"));
 }
 
 }  // namespace

@@ -57,10 +57,9 @@ TEST_F(DemoCliTest, SmallScalePassesWithTheSummaryAndCleansUp) {
         "  freeze window (Freeze to Thaw)\n    DHCP Jet Writer ",
         "\n    Router Configuration Writer ", "\n    NTDS ",
         "\n  commit hold (writes held) ", "\n  read from the snapshot ",
-        "\n  backup set size ", "% of full)\n",
-        "\n  backup throughput ", "\n  raw sequential read ",
-        "\n  backup / raw read ", "\n  verify ", "\n  restore ",
-        "\nresult: every check passed (16 checks)\n"}) {
+        "\n  backup set size ", "% of full)\n", "\n  backup throughput ",
+        "\n  raw sequential read ", "\n  backup / raw read ", "\n  verify ",
+        "\n  restore ", "\nresult: every check passed (16 checks)\n"}) {
     EXPECT_THAT(r.out, HasSubstr(line));
   }
   EXPECT_THAT(r.out, HasSubstr("ok     full: every DHCP lease's host is in "
@@ -102,11 +101,11 @@ TEST_F(DemoCliTest, JsonKeepAndTheKeptBackupsWorkWithTheOtherCommands) {
   EXPECT_EQ(verified["chain"].size(), 2u);
   const std::string wrong = tmp_.Sub("wrong.key");
   const std::string other(64, 'k');
-  ASSERT_TRUE(WriteFileAtomically(
-                  Env::Default(), wrong,
-                  {reinterpret_cast<const uint8_t*>(other.data()),
-                   other.size()})
-                  .ok());
+  ASSERT_TRUE(
+      WriteFileAtomically(
+          Env::Default(), wrong,
+          {reinterpret_cast<const uint8_t*>(other.data()), other.size()})
+          .ok());
   CliResult refused =
       cli_.Run({"backup", "verify", incremental, "--token-key", wrong});
   EXPECT_EQ(refused.code, 1);
@@ -129,8 +128,7 @@ TEST_F(DemoCliTest, BadArgumentsAreRefusedAndChangeNothing) {
   ASSERT_TRUE(Env::Default()->CreateDir(busy).ok());
   ASSERT_TRUE(
       WriteFileAtomically(Env::Default(), JoinPath(busy, "notes"), {}).ok());
-  ExpectRefused({"demo", "--scale", "small", "--dir", busy}, 1,
-                "is not empty");
+  ExpectRefused({"demo", "--scale", "small", "--dir", busy}, 1, "is not empty");
   EXPECT_THAT(Entries(busy), ElementsAre("notes"));
   ExpectRefused({"demo", "--scale", "small", "--dir", JoinPath(busy, "notes")},
                 1, "is not a directory");

@@ -70,7 +70,8 @@ TEST_F(InterruptTest, BackupInterruptedMidCopyLeavesNothingHalfDone) {
     cli_->Ok({"directory", "init"});
     // Copying 64 GiB of holes takes minutes: the signal lands mid-copy.
     cli_->Ok({"volume", "create", "big", "--size", "64G"});
-    const std::string backups = tmp_.Sub(absl::StrCat("backups-", signal_number));
+    const std::string backups =
+        tmp_.Sub(absl::StrCat("backups-", signal_number));
 
     CliChild backup(SHADOWSET_BINARY, tmp_.path(),
                     {"--data", data, "backup", "create", "--to", backups});
@@ -99,9 +100,9 @@ TEST_F(InterruptTest, DemoInterruptedRemovesItsDirectory) {
 
 TEST_F(InterruptTest, DemoInterruptedWithKeepKeepsItConsistent) {
   const std::string dir = tmp_.Sub("demo");
-  CliChild demo(SHADOWSET_BINARY, tmp_.path(),
-                {"demo", "--scale", "small", "--seconds", "600", "--dir", dir,
-                 "--keep"});
+  CliChild demo(
+      SHADOWSET_BINARY, tmp_.path(),
+      {"demo", "--scale", "small", "--seconds", "600", "--dir", dir, "--keep"});
   ASSERT_TRUE(demo.started());
   ASSERT_TRUE(demo.WaitForLine("The services work under load", kPatience))
       << demo.err();

@@ -49,8 +49,8 @@ TEST(ProgressTest, FormatsBytesAndItems) {
   EXPECT_EQ(FormatProgress("populating", ProgressUnit::kItems, 1234, 20000,
                            absl::Seconds(2), false),
             "populating  1,234 of 20,000 (6%)  617/s  ETA 31s");
-  EXPECT_EQ(FormatProgress("restore", ProgressUnit::kBytes, 3 * kMiB,
-                           3 * kMiB, Ms(1500), true),
+  EXPECT_EQ(FormatProgress("restore", ProgressUnit::kBytes, 3 * kMiB, 3 * kMiB,
+                           Ms(1500), true),
             "restore  3.0 MiB of 3.0 MiB (100%)  2.0 MiB/s  done in 1.5 s");
   EXPECT_EQ(FormatProgress("backup", ProgressUnit::kBytes, 0, 16 * kMiB,
                            absl::ZeroDuration(), false),
@@ -75,14 +75,16 @@ TEST(ProgressTest, PlainIsSilentWhileQuickThenOneLineASecond) {
   std::vector<std::string> lines =
       absl::StrSplit(out.text(), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u) << out.text();
-  EXPECT_THAT(lines[0], ::testing::StartsWith("backup  1000 B of 9.8 KiB (10%)"));
-  EXPECT_THAT(lines[1], ::testing::StartsWith("backup  2.1 KiB of 9.8 KiB (21%)"));
+  EXPECT_THAT(lines[0],
+              ::testing::StartsWith("backup  1000 B of 9.8 KiB (10%)"));
+  EXPECT_THAT(lines[1],
+              ::testing::StartsWith("backup  2.1 KiB of 9.8 KiB (21%)"));
   EXPECT_THAT(lines[2], ::testing::EndsWith("done in 2.2 s"));
 }
 
 TEST(ProgressTest, AQuickTransferPrintsNothingEvenFinished) {
-  for (ProgressStyle style :
-       {ProgressStyle::kPlain, ProgressStyle::kJson, ProgressStyle::kTerminal}) {
+  for (ProgressStyle style : {ProgressStyle::kPlain, ProgressStyle::kJson,
+                              ProgressStyle::kTerminal}) {
     Captured out;
     {
       ProgressLine line(style, "verify", ProgressUnit::kBytes, out.file());
@@ -96,8 +98,8 @@ TEST(ProgressTest, AQuickTransferPrintsNothingEvenFinished) {
 TEST(ProgressTest, TerminalRedrawsOneLineAndEndsIt) {
   Captured out;
   {
-    ProgressLine line(ProgressStyle::kTerminal, "restore",
-                      ProgressUnit::kBytes, out.file());
+    ProgressLine line(ProgressStyle::kTerminal, "restore", ProgressUnit::kBytes,
+                      out.file());
     line.Update(kMiB, 4 * kMiB, Ms(250), false);
     line.Update(kMiB + 1, 4 * kMiB, Ms(300), false);  // too soon
     line.Update(2 * kMiB, 4 * kMiB, Ms(400), false);

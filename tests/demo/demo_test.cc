@@ -39,9 +39,7 @@ constexpr uint64_t kSeed = 7;
 class Recorder : public DemoObserver {
  public:
   explicit Recorder(std::string cancel_in = "") : cancel_in_(cancel_in) {}
-  void Phase(absl::string_view title) override {
-    phases_.emplace_back(title);
-  }
+  void Phase(absl::string_view title) override { phases_.emplace_back(title); }
   void Note(absl::string_view line) override { notes_.emplace_back(line); }
   void Progress(const DemoProgress& p) override {
     if (!cancel_in_.empty() && absl::StartsWith(phases_.back(), cancel_in_)) {
@@ -110,13 +108,14 @@ TEST(DemoTest, SmallScalePassesEveryCheck) {
       EXPECT_LT(w.freeze_window, absl::InfiniteDuration()) << w.name;
     }
   }
-  EXPECT_THAT(recorder.phases(),
-              Contains(HasSubstr("Full backup under load")));
+  EXPECT_THAT(recorder.phases(), Contains(HasSubstr("Full backup under load")));
   EXPECT_THAT(recorder.phases(),
               Contains(HasSubstr("Incremental backup under load")));
 
   const std::string summary = FormatSummary(r);
-  EXPECT_THAT(summary, HasSubstr("freeze window (Freeze to Thaw)\n    DHCP Jet Writer "));
+  EXPECT_THAT(
+      summary,
+      HasSubstr("freeze window (Freeze to Thaw)\n    DHCP Jet Writer "));
   EXPECT_THAT(summary, HasSubstr("commit hold"));
   EXPECT_THAT(summary, HasSubstr("backup / raw read"));
   EXPECT_THAT(summary, HasSubstr("result: every check passed (16 checks)"));
@@ -172,8 +171,7 @@ TEST(DemoTest, ProofsCatchAnotherInstantAndAMissingHost) {
   ASSERT_OK(Engine::Init(tmp.Sub("data"), InitOptions{}));
   ASSERT_OK_AND_ASSIGN(auto engine, Engine::Open(tmp.Sub("data")));
   const DemoScaleSpec spec = DemoScaleSpecOf(DemoScale::kSmall);
-  ASSERT_OK_AND_ASSIGN(auto services,
-                       DemoServices::Create(engine.get(), spec));
+  ASSERT_OK_AND_ASSIGN(auto services, DemoServices::Create(engine.get(), spec));
   ASSERT_OK(Populate(*services, spec, {}).status());
   const ServiceSequences now = services->Sequences();
 
@@ -190,18 +188,18 @@ TEST(DemoTest, ProofsCatchAnotherInstantAndAMissingHost) {
                              Field(&DemoCheck::passed, false))));
 
   const std::string host = StartingHostName(17);
-  ASSERT_OK(services->directory()
-                .DeleteObject(absl::StrCat("CN=", host, ",",
-                                           kDefaultHostsContainer))
-                .status());
+  ASSERT_OK(
+      services->directory()
+          .DeleteObject(absl::StrCat("CN=", host, ",", kDefaultHostsContainer))
+          .status());
   checks = ProveRestored("t", *services, services->Sequences());
   EXPECT_THAT(
       checks,
-      Contains(AllOf(
-          Field(&DemoCheck::name, "t: every DHCP lease's host is in the directory"),
-          Field(&DemoCheck::passed, false),
-          Field(&DemoCheck::detail, HasSubstr("1 of 300 leases")),
-          Field(&DemoCheck::detail, HasSubstr(host)))));
+      Contains(AllOf(Field(&DemoCheck::name,
+                           "t: every DHCP lease's host is in the directory"),
+                     Field(&DemoCheck::passed, false),
+                     Field(&DemoCheck::detail, HasSubstr("1 of 300 leases")),
+                     Field(&DemoCheck::detail, HasSubstr(host)))));
   services.reset();
   EXPECT_TRUE(ProveEngineClean("scrub", *engine).passed);
 }

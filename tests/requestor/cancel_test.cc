@@ -39,7 +39,8 @@ class CancelTest : public ::testing::Test {
     h_.SetUp({"a", "b"}, BackgroundMode::kThreads, 256);
     ASSERT_OK(FillVolume(h_.engine(), "a", kSeed));
     ASSERT_OK(FillVolume(h_.engine(), "b", kSeed + 1));
-    writer_ = h_.AddWriter({.name = "w", .volumes = {"a", "b"}, .mutate = false});
+    writer_ =
+        h_.AddWriter({.name = "w", .volumes = {"a", "b"}, .mutate = false});
     dest_ = tmp_.Sub("backups");
   }
 
@@ -54,8 +55,8 @@ class CancelTest : public ::testing::Test {
 
   // What a cancelled backup must leave: no set beyond `sets_before`, no
   // .partial directory, no new record, the writer aborted and STABLE.
-  void ExpectCancelledCleanly(const absl::Status& status,
-                              size_t sets_before, size_t records_before) {
+  void ExpectCancelledCleanly(const absl::Status& status, size_t sets_before,
+                              size_t records_before) {
     EXPECT_THAT(status, StatusIs(absl::StatusCode::kCancelled));
     EXPECT_EQ(h_.engine()->ListSnapshotSets().size(), sets_before);
     EXPECT_EQ(h_.engine()->ListBackups().size(), records_before);
@@ -86,8 +87,8 @@ class CancelTest : public ::testing::Test {
 
 TEST_F(CancelTest, CancelledBeforeItStartsDoesNothing) {
   cancel_ = true;
-  absl::StatusOr<BackupOutcome> b = RunBackup(h_.engine(), h_.registry(),
-                                              Options());
+  absl::StatusOr<BackupOutcome> b =
+      RunBackup(h_.engine(), h_.registry(), Options());
   ExpectCancelledCleanly(b.status(), 0, 0);
   EXPECT_THAT(writer_->events(), IsEmpty());
 }
@@ -104,10 +105,10 @@ TEST_F(CancelTest, CancelledDuringTheCopyAbortsEverything) {
   EXPECT_EQ(reports, 2);
   // Thawed after the commit (no Abort follows PostSnapshot), then shut
   // down without BackupComplete.
-  EXPECT_THAT(writer_->events(),
-              ElementsAre(E::kIdentify, E::kPrepareBackup, E::kPrepareSnapshot,
-                          E::kFreeze, E::kThaw, E::kPostSnapshot,
-                          E::kBackupShutdown));
+  EXPECT_THAT(
+      writer_->events(),
+      ElementsAre(E::kIdentify, E::kPrepareBackup, E::kPrepareSnapshot,
+                  E::kFreeze, E::kThaw, E::kPostSnapshot, E::kBackupShutdown));
 }
 
 TEST_F(CancelTest, CancelledIncrementalKeepsTheChainAsItWas) {
@@ -137,8 +138,8 @@ TEST_F(CancelTest, CancelledRestoreChangesNothing) {
   ExpectVerifies(full.dir);
   TargetEngine target;
   ASSERT_NO_FATAL_FAILURE(target.Open());
-  ASSERT_OK(target.engine()->CreateVolume("a", 256 * kHarnessBlockSize)
-                .status());
+  ASSERT_OK(
+      target.engine()->CreateVolume("a", 256 * kHarnessBlockSize).status());
   ASSERT_OK(FillVolume(target.engine(), "a", kSeed + 9));
   ASSERT_OK_AND_ASSIGN(std::string before, ReadVolume(target.engine(), "a"));
 

@@ -81,8 +81,8 @@ class CliChild {
   bool WaitForLine(absl::string_view text, absl::Duration timeout) {
     const absl::Time deadline = absl::Now() + timeout;
     for (;;) {
-      for (size_t start = 0, end; (end = out_.find('\n', start)) !=
-                                  std::string::npos;
+      for (size_t start = 0, end;
+           (end = out_.find('\n', start)) != std::string::npos;
            start = end + 1) {
         if (absl::StrContains(
                 absl::string_view(out_).substr(start, end - start), text)) {

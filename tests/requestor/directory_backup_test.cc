@@ -147,6 +147,9 @@ TEST_F(DirectoryBackupTest, ExpiresInCanOnlyShortenTheTombstoneHorizon) {
                        RunBackup(engine_.get(), &registry_, bo));
   EXPECT_EQ(b.expires, b.created + absl::Hours(24 * 7));
   ExpectVerifies(b.dir);
+  ASSERT_OK(engine_->RunBackgroundWork());
+  ASSERT_OK_AND_ASSIGN(CheckReport report, engine_->Check());
+  EXPECT_TRUE(report.ok()) << ::testing::PrintToString(report.problems);
 }
 
 }  // namespace

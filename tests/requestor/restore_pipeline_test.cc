@@ -189,6 +189,9 @@ TEST_F(RestorePipelineTest, EachTokenRefusalHasItsOwnErrorAndWritesNothing) {
     EXPECT_TRUE(Contents(target.engine()) == Contents(h_.engine()));
   }
   target.ExpectClean();
+  for (const BackupOutcome* b : {&plain, &keyed, &other, &short_lived}) {
+    ExpectVerifies(b->dir, b->keyed ? kKey : "");
+  }
   h_.ExpectClean();
 }
 
@@ -346,6 +349,7 @@ TEST_F(RestorePipelineTest, InPlaceRestoreReplacesTheVolumesAndTheirSnapshots) {
   ASSERT_OK_AND_ASSIGN(BackupOutcome next, Backup(BackupType::kIncremental));
   EXPECT_EQ(next.promoted_from, BackupSetType::kIncremental);
   ExpectVerifies(next.dir);
+  ExpectVerifies(b.dir);
   h_.ExpectClean();
 }
 
@@ -383,6 +387,7 @@ TEST_F(RestorePipelineTest, WritersGetPreAndPostRestore) {
     EXPECT_THAT(w->violations(), IsEmpty());
   }
   EXPECT_TRUE(Contents(h_.engine()) == at_backup);
+  ExpectVerifies(b.dir);
   h_.ExpectClean();
 }
 
@@ -414,6 +419,7 @@ TEST_F(RestorePipelineTest, TheReopenHookRunsBetweenSwitchInAndPostRestore) {
   EXPECT_THAT(hook_volumes, ElementsAre("a"));
   EXPECT_THAT(old_writer->events(), ElementsAre(E::kIdentify, E::kPreRestore));
   EXPECT_THAT(reopened->events(), ElementsAre(E::kIdentify, E::kPostRestore));
+  ExpectVerifies(b.dir);
   h_.ExpectClean();
 }
 
@@ -443,6 +449,7 @@ TEST_F(RestorePipelineTest, ASubsetOfVolumesAndProgress) {
                          {.backup_dir = b.dir, .volumes = {"zz"}}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("zz")));
   target.ExpectClean();
+  ExpectVerifies(b.dir);
   h_.ExpectClean();
 }
 
@@ -462,6 +469,8 @@ TEST_F(RestorePipelineTest, AChainMissingItsBaseIsRefused) {
   EXPECT_THAT(r.chain, ElementsAre(full.backup_id, inc.backup_id));
   EXPECT_TRUE(Contents(target.engine()) == Contents(h_.engine()));
   target.ExpectClean();
+  ExpectVerifies(full.dir);
+  ExpectVerifies(inc.dir);
   h_.ExpectClean();
 }
 

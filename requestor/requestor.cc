@@ -164,6 +164,12 @@ absl::StatusOr<SnapshotSetInfo> Requestor::SnapshotLocked() {
         "the backup's deadline passed before DoSnapshotSet");
   }
   RETURN_IF_ERROR(session_.PrepareSnapshot(ctx));
+  // The commit flushes the volumes inside every writer's freeze window:
+  // flush them now, while the writers still run, so that flush is short.
+  for (const std::string& v : volumes_) {
+    ASSIGN_OR_RETURN(Volume * volume, engine_->GetVolume(v));
+    RETURN_IF_ERROR(volume->Flush());
+  }
   RETURN_IF_ERROR(session_.Freeze(ctx));
   RETURN_IF_ERROR(session_.EnforceFreezeWindows(ctx));
   ASSIGN_OR_RETURN(SnapshotSetInfo set, CommitLocked(ctx));
@@ -183,6 +189,7 @@ absl::StatusOr<SnapshotSetInfo> Requestor::CommitLocked(
   options.hold_timeout = std::min(options_.hold_timeout, end - now);
   absl::StatusOr<SnapshotSetInfo> set =
       engine_->CreateSnapshotSet(volumes_, options);
+  commit_time_ = env_->Now() - now;
   if (set.ok()) return set;
   // A commit cut short by a freeze window is the writer's timeout.
   RETURN_IF_ERROR(session_.EnforceFreezeWindows(ctx));
@@ -269,6 +276,11 @@ std::optional<SnapshotSetInfo> Requestor::snapshot_set() const {
 bool Requestor::persistent() const {
   absl::MutexLock l(&mu_);
   return persistent_;
+}
+
+absl::Duration Requestor::commit_time() const {
+  absl::MutexLock l(&mu_);
+  return commit_time_;
 }
 
 }  // namespace shadowset

@@ -7,11 +7,13 @@
 //   2. StartSnapshotSet(), then AddToSnapshotSet(volume) for 1..64 volumes.
 //   3. PrepareForBackup(type)   PrepareBackup in every writer with data on
 //                               a volume of the set ("involved").
-//   4. DoSnapshotSet()          PrepareSnapshot in all; Freeze in all at
-//                               once, each within its freeze window; the
-//                               engine commits the set; Thaw in all (or,
-//                               on any failure, Abort in all); then
-//                               PostSnapshot in all.
+//   4. DoSnapshotSet()          PrepareSnapshot in all; the set's volumes
+//                               flushed (so the commit's own flush, inside
+//                               the freeze windows, is short); Freeze in
+//                               all at once, each within its freeze
+//                               window; the engine commits the set; Thaw
+//                               in all (or, on any failure, Abort in all);
+//                               then PostSnapshot in all.
 //   -  (the caller reads the snapshots: engine->OpenSnapshot(set, volume))
 //   5. GatherWriterStatus()     per-writer state, failure, freeze window;
 //                               allowed at any time after step 1.
@@ -171,6 +173,10 @@ class Requestor {
   std::optional<SnapshotSetInfo> snapshot_set() const;
   // Whether the set is (or will be) persistent; known from step 3.
   bool persistent() const;
+  // How long the engine's commit of the set took (CreateSnapshotSet: the
+  // write gates' hold and the catalog transaction), once DoSnapshotSet
+  // reached it; zero before.
+  absl::Duration commit_time() const;
 
  private:
   enum class Phase {
@@ -215,6 +221,7 @@ class Requestor {
   bool persistent_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<SnapshotSetInfo> set_ ABSL_GUARDED_BY(mu_);
   bool set_deleted_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Duration commit_time_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace shadowset

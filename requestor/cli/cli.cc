@@ -2,15 +2,18 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/codes.h"
 #include "engine/internal/status_macros.h"
 
@@ -57,25 +60,88 @@ std::string Cli::DescribeCode(uint32_t code) const {
   return FormatCode(code);
 }
 
-int Cli::Run(int argc, char** argv) {
-  // Name an unknown command plainly (CLI11 would report a missing one).
+namespace {
+
+// What the words of argv name, as far as the subcommands go: the words
+// ("backup frob"), and whether the last one is unknown or a group left
+// without its command. Options are skipped with their values; an option
+// no command on the way knows ends the walk (CLI11 names it).
+struct CommandWords {
+  std::string words;
+  bool unknown = false;        // the last word names no command there
+  const CLI::App* incomplete;  // a group given without its command
+};
+
+CommandWords WalkCommands(const CLI::App& root, int argc, char** argv) {
+  std::vector<const CLI::App*> chain = {&root};
+  CommandWords out{"", false, nullptr};
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--data") {
-      ++i;
+    const std::string arg = argv[i];
+    if (arg == "--") return out;
+    if (arg == "-h" || arg == "--help") return out;  // help, not a command
+    if (arg.size() > 1 && arg[0] == '-') {
+      if (arg.find('=') != std::string::npos) continue;
+      const CLI::Option* option = nullptr;
+      for (auto app = chain.rbegin(); app != chain.rend() && !option; ++app) {
+        option = (*app)->get_option_no_throw(arg);
+      }
+      if (option == nullptr) return out;
+      if (option->get_items_expected_max() > 0) ++i;  // its value
       continue;
     }
-    if (!arg.empty() && arg[0] == '-') continue;
-    bool known = false;
-    for (const CLI::App* sub : app_.get_subcommands({})) {
-      if (sub->check_name(arg)) known = true;
+    const std::vector<const CLI::App*> subs =
+        chain.back()->get_subcommands([](const CLI::App*) { return true; });
+    if (subs.empty()) return out;  // a command's own arguments follow
+    absl::StrAppend(&out.words, out.words.empty() ? "" : " ", arg);
+    auto known = std::find_if(subs.begin(), subs.end(), [&](const CLI::App* s) {
+      return s->check_name(arg);
+    });
+    if (known == subs.end()) {
+      out.unknown = true;
+      return out;
     }
-    if (!known) {
-      std::fprintf(stderr, "shadowset: unknown command '%s' (see --help)\n",
-                   arg.c_str());
-      return 2;
+    chain.push_back(*known);
+  }
+  if (chain.back()->get_require_subcommand_min() > 0) {
+    out.incomplete = chain.back();
+  }
+  return out;
+}
+
+// "'shadowset backup --help'", or "--help" at the top.
+std::string HelpFor(absl::string_view words) {
+  return words.empty() ? "--help"
+                       : absl::StrCat("'shadowset ", words, " --help'");
+}
+
+}  // namespace
+
+int Cli::Run(int argc, char** argv) {
+  // Name an unknown or missing command plainly (CLI11 would report "a
+  // subcommand is required").
+  const CommandWords walk = WalkCommands(app_, argc, argv);
+  if (walk.unknown) {
+    const size_t last = walk.words.rfind(' ');
+    std::fprintf(stderr, "shadowset: unknown command '%s' (see %s)\n",
+                 walk.words.c_str(),
+                 HelpFor(last == std::string::npos
+                             ? ""
+                             : absl::string_view(walk.words).substr(0, last))
+                     .c_str());
+    return 2;
+  }
+  if (walk.incomplete != nullptr) {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : walk.incomplete->get_subcommands(
+             [](const CLI::App*) { return true; })) {
+      names.push_back(sub->get_name());
     }
-    break;
+    std::fprintf(
+        stderr, "shadowset: %s a command: %s (see %s)\n",
+        walk.words.empty() ? "give"
+                           : absl::StrCat("'", walk.words, "' needs").c_str(),
+        absl::StrJoin(names, ", ").c_str(), HelpFor(walk.words).c_str());
+    return 2;
   }
   try {
     app_.parse(argc, argv);

@@ -2,7 +2,11 @@
 //
 // Each command group lives in its own file and registers itself:
 //   engine_commands.cc     init, volume, snapshot, check, events
-//   backup_commands.cc     backup, restore, token, writers
+//   backup_commands.cc     backup create|verify|list, restore (with
+//                          inspect_commands.cc: token show, writers
+//                          list|status); the writers are those of the
+//                          services present in the data directory
+//                          (service_host.h: one table entry per service)
 //   dhcp_commands.cc       dhcp ...
 //   rras_commands.cc       rras ...
 //   directory_commands.cc  directory ...
@@ -79,6 +83,7 @@ absl::StatusOr<absl::Duration> ParseDuration(absl::string_view flag,
 
 // Command groups.
 void AddEngineCommands(Cli& cli);
+void AddBackupCommands(Cli& cli);
 
 }  // namespace shadowset::cli
 

@@ -35,6 +35,9 @@ inline constexpr uint32_t kHarnessBlockSize = 4096;
 
 class Harness {
  public:
+  // `prefer_memory`: the data directory in /dev/shm (TempDir), for tests
+  // whose durability is not what they test.
+  explicit Harness(bool prefer_memory = false) : tmp_(prefer_memory) {}
   ~Harness() {
     for (auto& w : writers_) w->EndHangs();
     registry_.reset();

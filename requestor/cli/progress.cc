@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
+#include "requestor/demo/figures.h"
 
 namespace shadowset::cli {
 namespace {
@@ -20,11 +21,7 @@ constexpr absl::Duration kLineInterval = absl::Seconds(1);
 
 std::string Amount(ProgressUnit unit, double n) {
   if (unit == ProgressUnit::kItems) {
-    std::string digits = absl::StrFormat("%.0f", n);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-      digits.insert(i, ",");
-    }
-    return digits;
+    return demo::FormatCount(static_cast<uint64_t>(std::llround(n)));
   }
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;

@@ -8,11 +8,14 @@ namespace shadowset::demo {
 constexpr double kMiB = 1048576.0;
 
 std::string FormatCount(uint64_t n) {
-  std::string digits = absl::StrCat(n);
-  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-    digits.insert(i, ",");
+  const std::string digits = absl::StrCat(n);
+  std::string out;
+  out.reserve(digits.size() + digits.size() / 3);
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
   }
-  return digits;
+  return out;
 }
 
 std::string FormatMiB(uint64_t bytes) {

@@ -1,5 +1,6 @@
 # ctest driver: install the build into a scratch prefix, then configure,
-# build and run tests/consumer/project against it.
+# build and run tests/consumer/project (main.cc and the README's
+# backup_example.cc) against it.
 set(prefix "${WORK_DIR}/prefix")
 file(REMOVE_RECURSE "${WORK_DIR}")
 execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${prefix}"
@@ -22,4 +23,9 @@ execute_process(COMMAND "${WORK_DIR}/build/consumer" "${WORK_DIR}/data"
                 RESULT_VARIABLE rc)
 if(rc)
   message(FATAL_ERROR "the consumer failed: ${rc}")
+endif()
+execute_process(COMMAND "${WORK_DIR}/build/backup_example" "${WORK_DIR}/example"
+                RESULT_VARIABLE rc)
+if(rc)
+  message(FATAL_ERROR "the backup example failed: ${rc}")
 endif()

@@ -3,31 +3,56 @@
 database of N leases against mdb_copy of an LMDB environment holding N
 records of the same size, both ending durable.
 
-The LMDB side: an environment loaded with mdb_load (N records, 4-byte
-big-endian keys, `--record-bytes` values), then, cold, `mdb_copy SRC DST`
-(LMDB writes the copy with O_DIRECT) followed by `sync -d DST/data.mdb`
-(fdatasync: O_DIRECT does not flush the device's cache); the two processes
-are timed together.
+A record is `--record-bytes` bytes on both sides:
 
-The DHCP side needs the DHCP service (writers/dhcp/) and its `shadowset
-dhcp backup` command; until they are in this tree the stage records itself
-as pending and measures only the LMDB side.
+  LMDB  a 4-byte big-endian key and a (record-bytes - 4)-byte value, loaded
+        with mdb_load;
+  DHCP  a lease stored as a record-bytes-byte lease operation (its 4-byte
+        address included; the comment pads it), in a server made by
+        `shadowset init` and `dhcp_db populate` (one scope, N leases, 64
+        threads: the server's group commit keeps this short).
 
-Series: dbbackup/mdb_copy, dbbackup/dhcp_backup (seconds).
+Timed, cold (every file of the source dropped from the page cache), whole
+processes, the two sides interleaved run by run:
+
+  mdb_copy SRC DST ; sync -d DST/data.mdb
+      LMDB reads the environment through its memory map and writes the
+      copy with O_DIRECT; O_DIRECT does not flush the device's cache, so
+      fdatasync (sync -d) ends it; the two processes are timed together.
+  shadowset dhcp backup PATH  (DhcpServerBackupDatabase)
+      opens the engine and the server (replaying the log from the live
+      volume), commits an auto-release snapshot of the volume, replays the
+      log again from the snapshot, and publishes PATH/dhcp.bak (buffered
+      writes, fsync, rename, directory fsync), deletes the snapshot set,
+      closes. The engine reads buffered (EngineOptions defaults).
+
+One untimed `dhcp backup` runs first: its snapshot commit makes the engine
+prepare a spare diff-area segment (a new zero-filled file) that later
+backups reuse. Then, also cold after each timed pair, `dhcp_db split`
+times the same steps in one process (engine open, server open,
+BackupDatabase, close). The first run checks that the DHCP backup holds
+the N leases.
+
+Series: dbbackup/mdb_copy, dbbackup/dhcp_backup, dbbackup/split/<step>
+(seconds); dbbackup/read_mib/<side>, MiB each side's process read from the
+disk (timing.run_read).
 """
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 
-from timing import Results, drop_cache, run
+from timing import Results, drop_cache, run, run_read
+
+ADMIN = "bench"
 
 
 def load_lmdb(path, records, record_bytes):
     """Creates an LMDB environment at `path` with `records` records."""
     os.makedirs(path)
-    value = (b"\xa5" * record_bytes).hex()
+    value = (b"\xa5" * (record_bytes - 4)).hex()
     lines = ["VERSION=3", "format=bytevalue", "type=btree",
              "mapsize=%d" % max(1 << 30, records * record_bytes * 4),
              "HEADER=END"]
@@ -41,12 +66,13 @@ def load_lmdb(path, records, record_bytes):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--shadowset", required=True)
+    p.add_argument("--dhcp-db", required=True)
     p.add_argument("--scratch", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--records", type=int, default=20000)
     p.add_argument("--record-bytes", type=int, default=200)
-    p.add_argument("--shadowset", default="")
     a = p.parse_args()
 
     results = Results("dbbackup")
@@ -57,20 +83,60 @@ def main():
     shutil.rmtree(src, ignore_errors=True)
     load_lmdb(src, a.records, a.record_bytes)
     results.note("lmdb_bytes", os.path.getsize(os.path.join(src, "data.mdb")))
-    for _ in range(a.runs):
+
+    data = os.path.join(a.scratch, "dhcp-data")
+    backup = os.path.join(a.scratch, "dhcp-backup")
+    split = os.path.join(a.scratch, "dhcp-split")
+    shutil.rmtree(data, ignore_errors=True)
+    ss = [a.shadowset, "--data", data]
+    run(ss + ["init"])
+    populated = json.loads(run([a.dhcp_db, "populate", data, ADMIN,
+                                str(a.records), str(a.record_bytes)])[1])
+    results.note("dhcp_volume_bytes", populated["volume_bytes"])
+    results.note("dhcp_log_bytes", populated["log_bytes"])
+
+    # Steady state: the first backup's snapshot commit has the engine prepare
+    # a spare diff-area segment (a new, zero-filled file); later ones reuse
+    # it.
+    run(ss + ["dhcp", "backup", "--as", ADMIN, backup])
+    diff = os.path.join(data, "diff")
+    segments = [os.path.getsize(os.path.join(diff, name))
+                for name in os.listdir(diff) if name.startswith("seg-")]
+    results.note("dhcp_segments", len(segments))
+    results.note("dhcp_segment_bytes", max(segments, default=0))
+    for i in range(a.runs):
         shutil.rmtree(dst, ignore_errors=True)
         os.makedirs(dst)
         drop_cache(src)
-        copy, _ = run(["mdb_copy", src, dst])
+        copy, _, mib = run_read(["mdb_copy", src, dst])
         sync, _ = run(["sync", "-d", os.path.join(dst, "data.mdb")])
         results.add("dbbackup/mdb_copy", copy + sync)
-    shutil.rmtree(src)
-    shutil.rmtree(dst)
+        results.add("dbbackup/read_mib/mdb_copy", mib, unit="MiB")
+        if i == 0:
+            results.note("lmdb_copy_bytes",
+                         os.path.getsize(os.path.join(dst, "data.mdb")))
 
-    has_dhcp = bool(a.shadowset) and subprocess.run(
-        [a.shadowset, "dhcp", "--help"], stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL).returncode == 0
-    results.note("dhcp", "measured" if has_dhcp else "pending")
+        shutil.rmtree(backup, ignore_errors=True)
+        drop_cache(data)
+        seconds, out, mib = run_read(ss + ["--json", "dhcp", "backup", "--as",
+                                           ADMIN, backup])
+        results.add("dbbackup/dhcp_backup", seconds)
+        results.add("dbbackup/read_mib/dhcp_backup", mib, unit="MiB")
+        if i == 0:
+            info = json.loads(out)
+            if info["leases"] != a.records:
+                raise SystemExit("db_backup: the DHCP backup holds %d leases, "
+                                 "not %d" % (info["leases"], a.records))
+            results.note("dhcp_backup_bytes",
+                         os.path.getsize(os.path.join(backup, "dhcp.bak")))
+
+        shutil.rmtree(split, ignore_errors=True)
+        drop_cache(data)
+        steps = json.loads(run([a.dhcp_db, "split", data, ADMIN, split])[1])
+        for step in ("engine_open", "server_open", "backup", "close"):
+            results.add("dbbackup/split/" + step, steps[step])
+    for path in (src, dst, data, backup, split):
+        shutil.rmtree(path, ignore_errors=True)
     results.save(a.out)
 
 

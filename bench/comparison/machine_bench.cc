@@ -1,14 +1,16 @@
 // The machine's limits, measured in the same run as the comparisons
 // (bench/compare): memory copy bandwidth, sequential file write with a
 // final fdatasync, cold sequential read, random 4 KiB O_DIRECT write IOPS,
-// fdatasync latency, and xxh3-64 and SHA-256 throughput. Files live in
+// random 4 KiB cold read latency, fdatasync latency, and xxh3-64 and SHA-256
+// throughput. Files live in
 // $SHADOWSET_BENCH_DIR (default /var/tmp), the filesystem the comparisons
 // use. "Cold" means every page of the file was dropped with
 // posix_fadvise(DONTNEED) after an fdatasync. Rates are per wall-clock
 // second (the machine may be shared: the report states its load).
 //
 // Flags (before the benchmark flags): --file_mib (size of the files, default
-// 256), --random_writes (default 2048), --syncs (default 100).
+// 256), --random_writes (default 2048), --random_reads (default 2048),
+// --syncs (default 100).
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -38,6 +40,7 @@ constexpr uint64_t kMiB = uint64_t{1} << 20;
 struct Flags {
   uint64_t file_mib = 256;
   uint64_t random_writes = 2048;
+  uint64_t random_reads = 2048;
   uint64_t syncs = 100;
 };
 
@@ -184,6 +187,40 @@ BENCHMARK(BM_RandomWrite4k)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
 
+// 4 KiB O_DIRECT reads at random 4 KiB-aligned offsets of a written file
+// dropped from the page cache, queue depth 1 (one pread after the other):
+// the time of one cold random read, per read. O_DIRECT keeps every read on
+// the device (no readahead, no page cache), as the engine's read of a
+// chunk's old contents is when that chunk is cold.
+void BM_RandomRead4k(benchmark::State& state) {
+  const uint64_t bytes = flags().file_mib * kMiB;
+  const uint64_t reads = flags().random_reads;
+  AlignedBuffer fill = Pattern(kMiB);
+  AlignedBuffer page(4096);
+  std::mt19937_64 rng(13);
+  for (auto _ : state) {
+    ScratchFile f;
+    WriteFile(f.fd(), bytes, fill);
+    posix_fadvise(f.fd(), 0, 0, POSIX_FADV_DONTNEED);
+    int fd = open(f.path().c_str(), O_RDONLY | O_DIRECT);
+    if (fd < 0) Die("open O_DIRECT");
+    Clock::time_point start = Clock::now();
+    for (uint64_t i = 0; i < reads; ++i) {
+      const off_t off = static_cast<off_t>((rng() % (bytes / 4096)) * 4096);
+      if (pread(fd, page.data(), page.size(), off) !=
+          static_cast<ssize_t>(page.size())) {
+        Die("pread");
+      }
+    }
+    state.SetIterationTime(Since(start) / static_cast<double>(reads));
+    close(fd);
+  }
+}
+BENCHMARK(BM_RandomRead4k)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
+
 // One 4 KiB overwrite inside an allocated file + fdatasync (no size or
 // extent change), per operation.
 void BM_FdatasyncLatency(benchmark::State& state) {
@@ -246,14 +283,18 @@ bool ParseFlags(int* argc, char** argv) {
     };
     Flags& f = flags();
     if (value("file_mib", &f.file_mib) ||
-        value("random_writes", &f.random_writes) || value("syncs", &f.syncs)) {
+        value("random_writes", &f.random_writes) ||
+        value("random_reads", &f.random_reads) || value("syncs", &f.syncs)) {
       continue;
     }
     argv[out++] = argv[i];
   }
   *argc = out;
-  if (flags().file_mib == 0 || flags().syncs == 0) {
-    std::fprintf(stderr, "machine_bench: --file_mib and --syncs must be > 0\n");
+  if (flags().file_mib == 0 || flags().syncs == 0 ||
+      flags().random_reads == 0) {
+    std::fprintf(stderr,
+                 "machine_bench: --file_mib, --random_reads and --syncs must "
+                 "be > 0\n");
     return false;
   }
   return true;

@@ -8,6 +8,7 @@ per run (at least 3); report.py turns them into median, min and max.
 
 import json
 import os
+import resource
 import subprocess
 import time
 
@@ -57,6 +58,16 @@ def run(args, stdin_path=None, check_output=None, env=None):
         if problem:
             raise RuntimeError("%s: %s" % (" ".join(args), problem))
     return seconds, out
+
+
+def run_read(args, **kwargs):
+    """run(), also returning the MiB the process (and its children) read
+    from the disk: the growth of RUSAGE_CHILDREN's ru_inblock (512-byte
+    units), which counts reads the page cache did not serve."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock
+    seconds, out = run(args, **kwargs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_inblock
+    return seconds, out, (after - before) * 512 / (1 << 20)
 
 
 def median(values):

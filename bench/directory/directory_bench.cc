@@ -2,7 +2,7 @@
 //
 // Workload: a directory on one engine (16 KiB blocks, buffered I/O, warm
 // page cache) preloaded with 10,000 objects; in each phase T threads make
-// 400 changes each (3 modifies to 1 add, every change durable before its
+// 100 changes each (3 modifies to 1 add, every change durable before its
 // call returns, so concurrent changes share log flushes). The online
 // backup runs DsBackupPrepare / read every file / DsBackupEnd in a loop on
 // another thread for the whole phase (its snapshot makes first writes to a
@@ -35,7 +35,7 @@ namespace shadowset {
 namespace {
 
 constexpr int kPreload = 10000;
-constexpr int kChangesPerThread = 400;
+constexpr int kChangesPerThread = 100;  // per phase
 constexpr char kOu[] = "OU=Bench,DC=bench,DC=test";
 
 std::string Name(int i) { return absl::StrCat("CN=obj-", i, ",", kOu); }
@@ -90,7 +90,7 @@ struct World {
     }
   }
 
-  // One thread's share of an iteration.
+  // One thread's share of a phase.
   void Changes(int thread, int threads) {
     using Kind = AttributeChange::Kind;
     for (int i = 0; i < kChangesPerThread; ++i) {
@@ -164,18 +164,22 @@ double ChangePhase(World& w, int threads) {
 }
 
 // Directory changes with and without an online backup running, paired
-// within each repetition: kRounds rounds, each a phase without and a phase
-// with the backup loop running (started before the phase, stopped after
-// it), in alternating order, so both sides share the machine's load of
-// that moment. Counters: the changes per second of each side and vs_none
-// = with / without (per repetition). Arg: threads making changes.
-constexpr int kRounds = 2;
+// within each repetition: kRounds rounds, each a phase without the backup,
+// a phase with the backup loop running (started before the phase, stopped
+// after it) and, as a control, a phase beside a thread that only spins
+// (no I/O: what a busy CPU alone changes on this machine). The rounds take
+// the six orders of the three phases in turn and the phases are short, so
+// every side samples the machine's drifting load alike. Counters: the
+// changes per second of each side, vs_none = with the backup / without,
+// spin_vs_none = beside the spinning thread / without (per repetition).
+// Arg: threads making changes.
+constexpr int kRounds = 6;
 
 void BM_ChangesVsOnlineBackup(benchmark::State& state) {
   World& w = TheWorld();
   const int threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    double none = 0, during = 0;
+    double none = 0, during = 0, spinning = 0;
     int backups = 0;
     auto with_backup = [&] {
       std::atomic<bool> stop{false};
@@ -187,20 +191,33 @@ void BM_ChangesVsOnlineBackup(benchmark::State& state) {
       backups += done;
       return seconds;
     };
+    auto beside_spinner = [&] {
+      std::atomic<bool> stop{false};
+      std::thread spinner([&stop] {
+        while (!stop.load(std::memory_order_relaxed)) {
+        }
+      });
+      const double seconds = ChangePhase(w, threads);
+      stop.store(true);
+      spinner.join();
+      return seconds;
+    };
+    int order[3] = {0, 1, 2};
     for (int round = 0; round < kRounds; ++round) {
-      if (round % 2 == 0) {
-        none += ChangePhase(w, threads);
-        during += with_backup();
-      } else {
-        during += with_backup();
-        none += ChangePhase(w, threads);
+      for (int side : order) {
+        if (side == 0) none += ChangePhase(w, threads);
+        if (side == 1) during += with_backup();
+        if (side == 2) spinning += beside_spinner();
       }
+      std::next_permutation(order, order + 3);
     }
     const double changes = kRounds * threads * kChangesPerThread;
     state.SetIterationTime(during);
     state.counters["changes_s_none"] = changes / none;
     state.counters["changes_s_backup"] = changes / during;
+    state.counters["changes_s_spin"] = changes / spinning;
     state.counters["vs_none"] = none / during;
+    state.counters["spin_vs_none"] = none / spinning;
     state.counters["backups"] = backups;
   }
 }

@@ -184,7 +184,9 @@ TEST(LogFormatTest, NamesAndRecords) {
   EXPECT_EQ(ParseLogFileName("ntds.dit"), std::nullopt);
   std::string rec = EncodeRecord(RecordType::kDelete, 7, "payload", 42);
   ASSERT_EQ(rec.size(), kRecordHeaderSize + 7);
-  std::optional<RecordView> v = DecodeRecord(rec + "trailing", 42);
+  // A view into its input: the input must outlive it.
+  const std::string with_trailer = rec + "trailing";
+  std::optional<RecordView> v = DecodeRecord(with_trailer, 42);
   ASSERT_TRUE(v.has_value());
   EXPECT_EQ(v->type, RecordType::kDelete);
   EXPECT_EQ(v->usn, 7u);

@@ -271,21 +271,15 @@ def spread_note(f, g, what):
 
 
 def open_scan(f):
-    """What opening the read-out's data directory costs, and why."""
+    """What opening the read-out's data directory costs."""
     return (
         "**Opening the data directory.** A bare `shadowset volume "
         "list` on the read-out's data directory takes %s cold and reads %.0f "
-        "MiB from the disk. EngineImpl::Recover replays the diff area of "
-        "every volume from the volume's checkpoint to the end of each of its "
-        "segments at or after it (EngineImpl::ReplayVolume, DiffArea::"
-        "ScanRecords in 1 MiB reads): the rest of the active segment and "
-        "the whole prepared spare (segments of %d MiB with this data "
-        "directory's %d MiB cap; %d segment files). It does so after a clean close too, when no record can "
-        "lie past the checkpoint (DiffArea::FinishRecovery's own rule: "
-        "nothing past a clean checkpoint was written in that use of the "
-        "segment, and a spare holds only its header). What would have to "
-        "change: Recover could skip the scan when the catalog's open flag "
-        "says the last close was clean." % (
+        "MiB from the disk. After a clean close EngineImpl::Recover replays "
+        "nothing (the catalog's open flag is clear, so no record can lie "
+        "past a checkpoint); it reads each segment's header (segments of %d "
+        "MiB with this data directory's %d MiB cap; %d segment files) and "
+        "the catalog." % (
             ms(f.med("readout/open_close")),
             f.med("readout/read_mib/open_close"),
             f.notes["readout"]["segment_bytes"] // MIB,
@@ -314,9 +308,9 @@ def commit_text(f, g, goal, measured):
         "%s "
         "Of it, the commit itself is about %s (in-process median, 1 GiB); "
         "spawning a process costs %s; the rest (%s) is opening the data "
-        "directory (advisory lock, LMDB catalog, recovery, which replays "
-        "the diff area from each volume's checkpoint to the end of its "
-        "segments, starting the four background threads and the "
+        "directory (advisory lock, LMDB catalog, recovery, which after a "
+        "clean close reads the catalog and each segment's header and "
+        "replays nothing, starting the four background threads and the "
         "eight-thread I/O pool) and closing it (joining them, a last sync "
         "round and collection, and a synced catalog transaction recording "
         "the clean close). qemu-img opens one file and rewrites its "

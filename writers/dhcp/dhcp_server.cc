@@ -15,6 +15,8 @@
 #include "writers/dhcp/internal/dhcp_errors.h"
 #include "writers/dhcp/internal/dhcp_records.h"
 #include "writers/dhcp/internal/dhcp_state.h"
+#include "writers/service/administrators.h"
+#include "writers/service/state_visitor.h"
 
 namespace shadowset::dhcp {
 
@@ -28,19 +30,7 @@ namespace {
 
 constexpr absl::string_view kMagic(kDhcpLogMagic, 8);
 
-class StateVisitor final : public service::LogVisitor {
- public:
-  explicit StateVisitor(DhcpState* state) : state_(state) {}
-  absl::Status OnBase(absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-  absl::Status OnMutation(uint64_t seq, absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-
- private:
-  DhcpState* const state_;
-};
+using StateVisitor = service::ApplyingVisitor<DhcpState>;
 
 DhcpDatabaseImage ToImage(const DhcpState& state, uint64_t seq) {
   DhcpDatabaseImage image;
@@ -247,11 +237,7 @@ absl::Status DhcpServer::Mutate(
 absl::Status DhcpServer::AddAdministrator(absl::string_view caller,
                                           absl::string_view name) {
   return Mutate(caller, [&](const DhcpState& state, RecordBuilder& b) {
-    if (name.empty()) return InvalidParameter("empty administrator name");
-    if (state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kAlreadyExists, kErrorAlreadyExists,
-                       absl::StrCat("'", name, "' is already an administrator"));
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorAdd(state.admins(), name));
     b.AddAdmin(name);
     return absl::OkStatus();
   });
@@ -260,15 +246,7 @@ absl::Status DhcpServer::AddAdministrator(absl::string_view caller,
 absl::Status DhcpServer::RemoveAdministrator(absl::string_view caller,
                                              absl::string_view name) {
   return Mutate(caller, [&](const DhcpState& state, RecordBuilder& b) {
-    if (!state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kNotFound, kErrorNotFound,
-                       absl::StrCat("'", name, "' is not an administrator"));
-    }
-    if (state.admins().size() == 1) {
-      return MakeError(absl::StatusCode::kFailedPrecondition,
-                       kErrorNotSupported,
-                       "the last administrator cannot be removed");
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorRemove(state.admins(), name));
     b.RemoveAdmin(name);
     return absl::OkStatus();
   });

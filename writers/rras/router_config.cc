@@ -15,6 +15,8 @@
 #include "writers/rras/internal/rras_errors.h"
 #include "writers/rras/internal/rras_records.h"
 #include "writers/rras/internal/rras_state.h"
+#include "writers/service/administrators.h"
+#include "writers/service/state_visitor.h"
 
 namespace shadowset::rras {
 
@@ -28,19 +30,7 @@ namespace {
 
 constexpr absl::string_view kMagic(kRrasLogMagic, 8);
 
-class StateVisitor final : public service::LogVisitor {
- public:
-  explicit StateVisitor(RrasState* state) : state_(state) {}
-  absl::Status OnBase(absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-  absl::Status OnMutation(uint64_t seq, absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-
- private:
-  RrasState* const state_;
-};
+using StateVisitor = service::ApplyingVisitor<RrasState>;
 
 // MprConfigServerBackup's rule: absolute, ending with the separator.
 absl::Status CheckBackupPath(const std::string& path) {
@@ -168,11 +158,7 @@ absl::Status RouterConfig::Mutate(
 absl::Status RouterConfig::AddAdministrator(absl::string_view caller,
                                             absl::string_view name) {
   return Mutate(caller, [&](const RrasState& state, RecordBuilder& b) {
-    if (name.empty()) return InvalidParameter("empty administrator name");
-    if (state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kAlreadyExists, kErrorAlreadyExists,
-                       absl::StrCat("'", name, "' is already an administrator"));
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorAdd(state.admins(), name));
     b.AddAdmin(name);
     return absl::OkStatus();
   });
@@ -181,15 +167,7 @@ absl::Status RouterConfig::AddAdministrator(absl::string_view caller,
 absl::Status RouterConfig::RemoveAdministrator(absl::string_view caller,
                                                absl::string_view name) {
   return Mutate(caller, [&](const RrasState& state, RecordBuilder& b) {
-    if (!state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kNotFound, kErrorNotFound,
-                       absl::StrCat("'", name, "' is not an administrator"));
-    }
-    if (state.admins().size() == 1) {
-      return MakeError(absl::StatusCode::kFailedPrecondition,
-                       kErrorNotSupported,
-                       "the last administrator cannot be removed");
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorRemove(state.admins(), name));
     b.RemoveAdmin(name);
     return absl::OkStatus();
   });

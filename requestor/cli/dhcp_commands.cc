@@ -31,9 +31,10 @@ constexpr absl::Duration kDefaultLease = absl::Hours(8 * 24);
 using Opened = OpenedService<DhcpServer>;
 
 absl::StatusOr<Opened> OpenServer(const Context& ctx) {
-  return OpenService<DhcpServer>(ctx, "DHCP server", "dhcp", [](Engine* engine) {
-    return DhcpServer::Open(engine, DhcpServerOptions{});
-  });
+  return OpenService<DhcpServer>(
+      ctx, "DHCP server", "dhcp", [](Engine* engine) {
+        return DhcpServer::Open(engine, DhcpServerOptions{});
+      });
 }
 
 absl::StatusOr<IpAddress> ParseIpFlag(absl::string_view flag,

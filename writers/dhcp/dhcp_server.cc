@@ -214,11 +214,7 @@ absl::Status DhcpServer::Mutate(
   uint64_t lsn = 0;
   {
     absl::MutexLock l(&mu_);
-    if (quiesced_) {
-      ++blocked_;
-      mu_.Await(absl::Condition(this, &DhcpServer::MutationsAllowed));
-      --blocked_;
-    }
+    gate_.PassLocked();
     RETURN_IF_ERROR(CheckCaller(caller));
     if (absl::Status h = log_->health(); !h.ok()) return JetError(h);
     RecordBuilder b;
@@ -344,21 +340,9 @@ std::string DhcpServer::pending_restore() const {
 std::vector<std::string> DhcpServer::Check() const {
   absl::ReaderMutexLock l(&mu_);
   std::vector<std::string> problems = state_->Check();
-  DhcpState replayed;
-  StateVisitor visitor(&replayed);
-  absl::StatusOr<service::LogSummary> summary = log_->Replay(visitor);
-  if (!summary.ok()) {
-    problems.push_back(absl::StrCat("the database volume does not read back: ",
-                                    summary.status().message()));
-  } else {
-    if (summary->seq != seq_) {
-      problems.push_back(absl::StrFormat(
-          "the volume holds sequence %d but the server is at %d",
-          summary->seq, seq_));
-    }
-    if (!(replayed == *state_)) {
-      problems.push_back("the volume's records differ from the served state");
-    }
+  for (std::string& p : service::CheckAgainstLog(*log_, seq_, *state_,
+                                                 "database volume", "server")) {
+    problems.push_back(std::move(p));
   }
   return problems;
 }
@@ -369,16 +353,12 @@ void DhcpServer::SetLeaseListener(LeaseListener listener) {
 }
 
 void DhcpServer::AwaitBlockedMutations(size_t n) const {
-  absl::MutexLock l(&mu_);
-  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return blocked_ >= n;
-  };
-  mu_.Await(absl::Condition(&enough));
+  gate_.AwaitBlocked(n);
 }
 
 bool DhcpServer::quiesced() const {
   absl::ReaderMutexLock l(&mu_);
-  return quiesced_;
+  return gate_.closed();
 }
 
 std::string DhcpServer::instance_id() const {
@@ -417,7 +397,7 @@ absl::StatusOr<uint64_t> DhcpServer::Quiesce() {
   uint64_t seq;
   {
     absl::MutexLock l(&mu_);
-    quiesced_ = true;
+    gate_.Close();
     seq = seq_;
     log = log_;
   }
@@ -431,7 +411,7 @@ absl::StatusOr<uint64_t> DhcpServer::Quiesce() {
 
 void DhcpServer::Resume() {
   absl::MutexLock l(&mu_);
-  quiesced_ = false;
+  gate_.Open();
 }
 
 uint64_t DhcpServer::sequence() const {

@@ -136,11 +136,7 @@ absl::Status RouterConfig::Mutate(
   uint64_t lsn = 0;
   {
     absl::MutexLock l(&mu_);
-    if (quiesced_) {
-      ++blocked_;
-      mu_.Await(absl::Condition(this, &RouterConfig::MutationsAllowed));
-      --blocked_;
-    }
+    gate_.PassLocked();
     RETURN_IF_ERROR(CheckCaller(caller));
     if (absl::Status h = log_->health(); !h.ok()) return StorageError(h);
     RecordBuilder b;
@@ -232,11 +228,7 @@ absl::Status RouterConfig::Restore(absl::string_view caller,
                                   problems.back()));
   }
   absl::MutexLock l(&mu_);
-  if (quiesced_) {
-    ++blocked_;
-    mu_.Await(absl::Condition(this, &RouterConfig::MutationsAllowed));
-    --blocked_;
-  }
+  gate_.PassLocked();
   RETURN_IF_ERROR(CheckCaller(caller));
   RecordBuilder b;
   b.Config(state_->instance_id());
@@ -256,21 +248,9 @@ absl::Status RouterConfig::Restore(absl::string_view caller,
 std::vector<std::string> RouterConfig::Check() const {
   absl::ReaderMutexLock l(&mu_);
   std::vector<std::string> problems = state_->Check();
-  RrasState replayed;
-  StateVisitor visitor(&replayed);
-  absl::StatusOr<service::LogSummary> summary = log_->Replay(visitor);
-  if (!summary.ok()) {
-    problems.push_back(absl::StrCat("the router volume does not read back: ",
-                                    summary.status().message()));
-  } else {
-    if (summary->seq != seq_) {
-      problems.push_back(absl::StrFormat(
-          "the volume holds sequence %d but the router is at %d", summary->seq,
-          seq_));
-    }
-    if (!(replayed == *state_)) {
-      problems.push_back("the volume's records differ from the served state");
-    }
+  for (std::string& p : service::CheckAgainstLog(*log_, seq_, *state_,
+                                                 "router volume", "router")) {
+    problems.push_back(std::move(p));
   }
   return problems;
 }
@@ -288,15 +268,11 @@ service::LogUsage RouterConfig::log_usage() const {
 
 bool RouterConfig::quiesced() const {
   absl::ReaderMutexLock l(&mu_);
-  return quiesced_;
+  return gate_.closed();
 }
 
 void RouterConfig::AwaitBlockedMutations(size_t n) const {
-  absl::MutexLock l(&mu_);
-  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return blocked_ >= n;
-  };
-  mu_.Await(absl::Condition(&enough));
+  gate_.AwaitBlocked(n);
 }
 
 absl::Status RouterConfig::Flush() {
@@ -314,7 +290,7 @@ absl::StatusOr<uint64_t> RouterConfig::Quiesce() {
   uint64_t seq;
   {
     absl::MutexLock l(&mu_);
-    quiesced_ = true;
+    gate_.Close();
     seq = seq_;
     log = log_;
   }
@@ -328,7 +304,7 @@ absl::StatusOr<uint64_t> RouterConfig::Quiesce() {
 
 void RouterConfig::Resume() {
   absl::MutexLock l(&mu_);
-  quiesced_ = false;
+  gate_.Open();
 }
 
 uint64_t RouterConfig::sequence() const {

@@ -12,6 +12,7 @@
 #include "engine/codes.h"
 #include "engine/internal/status_macros.h"
 #include "requestor/cli/cli.h"
+#include "requestor/cli/service_cli.h"
 #include "requestor/cli/service_commands.h"
 #include "writers/dhcp/dhcp_codes.h"
 #include "writers/dhcp/dhcp_server.h"
@@ -27,23 +28,13 @@ using dhcp::IpAddress;
 // Windows' default lease duration.
 constexpr absl::Duration kDefaultLease = absl::Hours(8 * 24);
 
-// An engine and the server on it, for one command.
-struct Opened {
-  std::unique_ptr<Engine> engine;
-  std::unique_ptr<DhcpServer> server;
-};
+using Opened = OpenedService<DhcpServer>;
 
 absl::StatusOr<Opened> OpenServer(const Context& ctx) {
-  Opened o;
-  ASSIGN_OR_RETURN(o.engine, ctx.OpenEngine());
-  absl::StatusOr<std::unique_ptr<DhcpServer>> server =
-      DhcpServer::Open(o.engine.get(), DhcpServerOptions{});
-  if (absl::IsNotFound(server.status())) {
-    return absl::NotFoundError(absl::StrCat(
-        "no DHCP server in ", ctx.data_dir, " (create one with 'shadowset dhcp init')"));
-  }
-  ASSIGN_OR_RETURN(o.server, std::move(server));
-  return o;
+  return OpenService<DhcpServer>(
+      ctx, "DHCP server", "dhcp", [](Engine* engine) {
+        return DhcpServer::Open(engine, DhcpServerOptions{});
+      });
 }
 
 absl::StatusOr<IpAddress> ParseIpFlag(absl::string_view flag,
@@ -144,13 +135,6 @@ void SayLease(const Context& ctx, const ClientInfo& c) {
                           c.comment.empty() ? "" : "  # " + c.comment));
 }
 
-// --as NAME on `cmd`.
-std::shared_ptr<std::string> AddAs(CLI::App* cmd) {
-  auto as = std::make_shared<std::string>(CurrentUser());
-  cmd->add_option("--as", *as, "act as this principal (default: you)");
-  return as;
-}
-
 // --ip / --mac / --name: exactly one, as a search.
 struct SearchFlags {
   std::string ip, mac, name;
@@ -234,7 +218,7 @@ void AddScope(Cli& cli, CLI::App* dhcp) {
     info.mask = net.second;
     info.name = *name;
     info.comment = *comment;
-    RETURN_IF_ERROR(o.server->CreateSubnet(*as, info));
+    RETURN_IF_ERROR(o.service->CreateSubnet(*as, info));
     if (!ctx.json) ctx.Say(absl::StrCat("created scope ", *subnet));
     else ctx.Emit({{"subnet", *subnet}, {"name", *name}});
     return absl::OkStatus();
@@ -245,17 +229,17 @@ void AddScope(Cli& cli, CLI::App* dhcp) {
   cli.OnRun(list, [&ctx, las]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
     ASSIGN_OR_RETURN(std::vector<dhcp::SubnetInfo> subnets,
-                     o.server->EnumSubnets(*las));
+                     o.service->EnumSubnets(*las));
     nlohmann::json out = nlohmann::json::array();
     if (!ctx.json) {
       ctx.Say(absl::StrFormat("%-18s %-16s %-8s %6s  %s", "SCOPE", "NAME",
                               "STATE", "LEASES", "RANGES"));
     }
     for (const dhcp::SubnetInfo& s : subnets) {
-      ASSIGN_OR_RETURN(auto ranges, o.server->EnumSubnetElements(
+      ASSIGN_OR_RETURN(auto ranges, o.service->EnumSubnetElements(
                                         *las, s.address,
                                         dhcp::ElementType::kIpRanges));
-      ASSIGN_OR_RETURN(auto leases, o.server->EnumSubnetClients(*las, s.address));
+      ASSIGN_OR_RETURN(auto leases, o.service->EnumSubnetClients(*las, s.address));
       std::vector<std::string> range_text;
       for (const dhcp::SubnetElement& r : ranges) {
         range_text.push_back(absl::StrCat(dhcp::FormatIp(r.range.start), "-",
@@ -292,7 +276,7 @@ void AddScope(Cli& cli, CLI::App* dhcp) {
   cli.OnRun(del, [&ctx, das, dsubnet, force]() -> absl::Status {
     ASSIGN_OR_RETURN(auto net, ParseSubnetArg(*dsubnet));
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    RETURN_IF_ERROR(o.server->DeleteSubnet(
+    RETURN_IF_ERROR(o.service->DeleteSubnet(
         *das, net.first,
         *force ? dhcp::ForceFlag::kFullForce : dhcp::ForceFlag::kNoForce));
     if (!ctx.json) ctx.Say(absl::StrCat("deleted scope ", *dsubnet));
@@ -324,7 +308,7 @@ void AddRangeLike(Cli& cli, CLI::App* dhcp, const char* noun,
     ASSIGN_OR_RETURN(e.range.start, ParseIpFlag("START", *start));
     ASSIGN_OR_RETURN(e.range.end, ParseIpFlag("END", *end));
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    RETURN_IF_ERROR(o.server->AddSubnetElement(*as, net.first, e));
+    RETURN_IF_ERROR(o.service->AddSubnetElement(*as, net.first, e));
     if (!ctx.json) {
       ctx.Say(absl::StrFormat("added %s %s-%s to scope %s", noun, *start, *end,
                               *subnet));
@@ -352,7 +336,7 @@ void AddReservation(Cli& cli, CLI::App* dhcp) {
     ASSIGN_OR_RETURN(e.reservation.hardware_address, ParseMac(*mac));
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
     ASSIGN_OR_RETURN(std::vector<dhcp::SubnetInfo> subnets,
-                     o.server->EnumSubnets(*as));
+                     o.service->EnumSubnets(*as));
     std::optional<IpAddress> subnet;
     for (const dhcp::SubnetInfo& s : subnets) {
       if ((e.reservation.ip & s.mask) == s.address) subnet = s.address;
@@ -362,7 +346,7 @@ void AddReservation(Cli& cli, CLI::App* dhcp) {
                        dhcp::kErrorDhcpSubnetNotPresent,
                        absl::StrCat("address ", *ip, " is outside every scope"));
     }
-    RETURN_IF_ERROR(o.server->AddSubnetElement(*as, *subnet, e));
+    RETURN_IF_ERROR(o.service->AddSubnetElement(*as, *subnet, e));
     if (!ctx.json) ctx.Say(absl::StrFormat("reserved %s for %s", *ip, *mac));
     else ctx.Emit({{"ip", *ip}, {"mac", *mac}});
     return absl::OkStatus();
@@ -397,8 +381,8 @@ void AddLease(Cli& cli, CLI::App* dhcp) {
       ASSIGN_OR_RETURN(c.expires, ParseExpires(f->expires));
     }
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    RETURN_IF_ERROR(o.server->CreateClientInfo(*as, c));
-    ASSIGN_OR_RETURN(ClientInfo stored, o.server->GetClientInfo(
+    RETURN_IF_ERROR(o.service->CreateClientInfo(*as, c));
+    ASSIGN_OR_RETURN(ClientInfo stored, o.service->GetClientInfo(
                                             *as, dhcp::SearchInfo::ByIp(c.ip)));
     SayLease(ctx, stored);
     return absl::OkStatus();
@@ -411,7 +395,7 @@ void AddLease(Cli& cli, CLI::App* dhcp) {
   cli.OnRun(get, [&ctx, gas, gsearch]() -> absl::Status {
     ASSIGN_OR_RETURN(dhcp::SearchInfo search, gsearch->Get());
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    ASSIGN_OR_RETURN(ClientInfo c, o.server->GetClientInfo(*gas, search));
+    ASSIGN_OR_RETURN(ClientInfo c, o.service->GetClientInfo(*gas, search));
     SayLease(ctx, c);
     return absl::OkStatus();
   });
@@ -448,13 +432,13 @@ void AddLease(Cli& cli, CLI::App* dhcp) {
     }
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
     ASSIGN_OR_RETURN(ClientInfo c,
-                     o.server->GetClientInfo(*sas, dhcp::SearchInfo::ByIp(ip)));
+                     o.service->GetClientInfo(*sas, dhcp::SearchInfo::ByIp(ip)));
     if (mac) c.hardware_address = *mac;
     if (!s->name.empty()) c.name = s->name;
     if (!s->comment.empty()) c.comment = s->comment;
     if (expires) c.expires = *expires;
     if (state) c.address_state = *state;
-    RETURN_IF_ERROR(o.server->SetClientInfo(*sas, c));
+    RETURN_IF_ERROR(o.service->SetClientInfo(*sas, c));
     SayLease(ctx, c);
     return absl::OkStatus();
   });
@@ -466,7 +450,7 @@ void AddLease(Cli& cli, CLI::App* dhcp) {
   cli.OnRun(del, [&ctx, das, dsearch]() -> absl::Status {
     ASSIGN_OR_RETURN(dhcp::SearchInfo search, dsearch->Get());
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    RETURN_IF_ERROR(o.server->DeleteClientInfo(*das, search));
+    RETURN_IF_ERROR(o.service->DeleteClientInfo(*das, search));
     if (!ctx.json) ctx.Say("deleted");
     else ctx.Emit({{"deleted", true}});
     return absl::OkStatus();
@@ -484,7 +468,7 @@ void AddLease(Cli& cli, CLI::App* dhcp) {
     }
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
     ASSIGN_OR_RETURN(std::vector<ClientInfo> leases,
-                     o.server->EnumSubnetClients(*las, subnet));
+                     o.service->EnumSubnetClients(*las, subnet));
     if (ctx.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const ClientInfo& c : leases) out.push_back(LeaseJson(c));
@@ -498,47 +482,16 @@ void AddLease(Cli& cli, CLI::App* dhcp) {
   });
 }
 
-void AddAdmins(Cli& cli, CLI::App* dhcp) {
-  Context& ctx = cli.context();
-  auto* admins = dhcp->add_subcommand("admins", "DHCP Administrators");
-  admins->require_subcommand(1);
-  auto* add = admins->add_subcommand("add", "add an administrator");
-  auto as = AddAs(add);
-  auto name = std::make_shared<std::string>();
-  add->add_option("NAME", *name, "principal")->required();
-  cli.OnRun(add, [&ctx, as, name]() -> absl::Status {
-    ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    RETURN_IF_ERROR(o.server->AddAdministrator(*as, *name));
-    if (!ctx.json) ctx.Say(absl::StrCat("added administrator ", *name));
-    else ctx.Emit({{"administrator", *name}});
-    return absl::OkStatus();
-  });
-  auto* list = admins->add_subcommand("list", "list administrators");
-  auto las = AddAs(list);
-  cli.OnRun(list, [&ctx, las]() -> absl::Status {
-    ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    ASSIGN_OR_RETURN(std::vector<std::string> names,
-                     o.server->ListAdministrators(*las));
-    if (ctx.json) {
-      ctx.Emit(names);
-    } else {
-      for (const std::string& n : names) ctx.Say(n);
-    }
-    return absl::OkStatus();
-  });
-}
-
 void AddBackupRestore(Cli& cli, CLI::App* dhcp) {
   Context& ctx = cli.context();
-  auto* backup = dhcp->add_subcommand(
-      "backup", "write the whole database into a directory, consistently");
-  auto bas = AddAs(backup);
-  auto bpath = std::make_shared<std::string>();
-  backup->add_option("PATH", *bpath, "backup directory")->required();
-  cli.OnRun(backup, [&ctx, bas, bpath]() -> absl::Status {
+  PathCommand backup = AddPathCommand(
+      dhcp, "backup", "write the whole database into a directory, consistently",
+      "PATH", "backup directory");
+  cli.OnRun(backup.cmd, [&ctx, backup]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    ASSIGN_OR_RETURN(dhcp::DhcpBackupInfo info,
-                     o.server->BackupDatabase(*bas, AbsolutePath(*bpath)));
+    ASSIGN_OR_RETURN(
+        dhcp::DhcpBackupInfo info,
+        o.service->BackupDatabase(*backup.as, AbsolutePath(*backup.path)));
     if (ctx.json) {
       ctx.Emit({{"path", info.path}, {"sequence", info.sequence},
                 {"leases", info.leases}});
@@ -550,27 +503,26 @@ void AddBackupRestore(Cli& cli, CLI::App* dhcp) {
     return absl::OkStatus();
   });
 
-  auto* restore = dhcp->add_subcommand(
-      "restore", "restore the database from a backup directory");
-  auto ras = AddAs(restore);
-  auto rpath = std::make_shared<std::string>();
-  restore->add_option("PATH", *rpath, "backup directory")->required();
-  cli.OnRun(restore, [&ctx, ras, rpath]() -> absl::Status {
+  PathCommand restore = AddPathCommand(
+      dhcp, "restore", "restore the database from a backup directory", "PATH",
+      "backup directory");
+  cli.OnRun(restore.cmd, [&ctx, restore]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenServer(ctx));
-    RETURN_IF_ERROR(o.server->RestoreDatabase(*ras, AbsolutePath(*rpath)));
+    RETURN_IF_ERROR(
+        o.service->RestoreDatabase(*restore.as, AbsolutePath(*restore.path)));
     // The server applies a restore when it next starts; this command is its
     // only user, so restart it now.
-    o.server.reset();
-    ASSIGN_OR_RETURN(o.server,
+    o.service.reset();
+    ASSIGN_OR_RETURN(o.service,
                      DhcpServer::Open(o.engine.get(), DhcpServerOptions{}));
-    RETURN_IF_ERROR(o.server->restore_status());
-    size_t leases = o.server->lease_count();
+    RETURN_IF_ERROR(o.service->restore_status());
+    size_t leases = o.service->lease_count();
     if (ctx.json) {
       ctx.Emit({{"restored", true}, {"leases", leases},
-                {"sequence", o.server->sequence()}});
+                {"sequence", o.service->sequence()}});
     } else {
       ctx.Say(absl::StrFormat("restored the DHCP database from %s (%d leases)",
-                              AbsolutePath(*rpath), leases));
+                              AbsolutePath(*restore.path), leases));
     }
     return absl::OkStatus();
   });
@@ -588,7 +540,7 @@ void AddDhcpCommands(Cli& cli) {
   AddRangeLike(cli, dhcp, "exclusion", dhcp::ElementType::kExcludedIpRanges);
   AddReservation(cli, dhcp);
   AddLease(cli, dhcp);
-  AddAdmins(cli, dhcp);
+  AddAdminsCommands<DhcpServer>(cli, dhcp, "DHCP Administrators", OpenServer);
   AddBackupRestore(cli, dhcp);
 }
 

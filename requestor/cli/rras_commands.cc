@@ -11,6 +11,7 @@
 #include "engine/codes.h"
 #include "engine/internal/status_macros.h"
 #include "requestor/cli/cli.h"
+#include "requestor/cli/service_cli.h"
 #include "requestor/cli/service_commands.h"
 #include "writers/rras/router_config.h"
 #include "writers/rras/rras_codes.h"
@@ -22,29 +23,13 @@ using rras::Interface;
 using rras::RouterConfig;
 using rras::RouterConfigOptions;
 
-struct Opened {
-  std::unique_ptr<Engine> engine;
-  std::unique_ptr<RouterConfig> router;
-};
+using Opened = OpenedService<RouterConfig>;
 
 absl::StatusOr<Opened> OpenRouter(const Context& ctx) {
-  Opened o;
-  ASSIGN_OR_RETURN(o.engine, ctx.OpenEngine());
-  absl::StatusOr<std::unique_ptr<RouterConfig>> router =
-      RouterConfig::Open(o.engine.get(), RouterConfigOptions{});
-  if (absl::IsNotFound(router.status())) {
-    return absl::NotFoundError(
-        absl::StrCat("no router configuration in ", ctx.data_dir,
-                     " (create one with 'shadowset rras init')"));
-  }
-  ASSIGN_OR_RETURN(o.router, std::move(router));
-  return o;
-}
-
-std::shared_ptr<std::string> AddAs(CLI::App* cmd) {
-  auto as = std::make_shared<std::string>(CurrentUser());
-  cmd->add_option("--as", *as, "act as this principal (default: you)");
-  return as;
+  return OpenService<RouterConfig>(
+      ctx, "router configuration", "rras", [](Engine* engine) {
+        return RouterConfig::Open(engine, RouterConfigOptions{});
+      });
 }
 
 std::string TransportList(const Interface& i) {
@@ -118,7 +103,7 @@ void AddInterfaces(Cli& cli, CLI::App* group) {
     i.name = *name;
     i.type = *t;
     i.enabled = !*disabled;
-    RETURN_IF_ERROR(o.router->CreateInterface(*as, i));
+    RETURN_IF_ERROR(o.service->CreateInterface(*as, i));
     if (!ctx.json) ctx.Say(absl::StrCat("created interface ", *name));
     else ctx.Emit({{"name", *name}, {"type", *type}, {"enabled", !*disabled}});
     return absl::OkStatus();
@@ -128,7 +113,7 @@ void AddInterfaces(Cli& cli, CLI::App* group) {
   auto las = AddAs(list);
   cli.OnRun(list, [&ctx, las]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    ASSIGN_OR_RETURN(std::vector<Interface> all, o.router->EnumInterfaces(*las));
+    ASSIGN_OR_RETURN(std::vector<Interface> all, o.service->EnumInterfaces(*las));
     if (ctx.json) {
       nlohmann::json out = nlohmann::json::array();
       for (const Interface& i : all) {
@@ -161,7 +146,7 @@ void AddInterfaces(Cli& cli, CLI::App* group) {
   del->add_option("NAME", *dname, "interface name")->required();
   cli.OnRun(del, [&ctx, das, dname]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    RETURN_IF_ERROR(o.router->DeleteInterface(*das, *dname));
+    RETURN_IF_ERROR(o.service->DeleteInterface(*das, *dname));
     if (!ctx.json) ctx.Say(absl::StrCat("deleted interface ", *dname));
     else ctx.Emit({{"name", *dname}, {"deleted", true}});
     return absl::OkStatus();
@@ -191,7 +176,7 @@ void AddTransports(Cli& cli, CLI::App* group) {
     t.id = *id;
     t.name = *id == rras::kPidIp ? "IP" : "IPv6";
     t.dll_path = *id == rras::kPidIp ? "iprtrmgr.dll" : "ipv6rtrmgr.dll";
-    RETURN_IF_ERROR(o.router->CreateTransport(*as, t));
+    RETURN_IF_ERROR(o.service->CreateTransport(*as, t));
     if (!ctx.json) ctx.Say(absl::StrCat("added router manager ", *protocol));
     else ctx.Emit({{"protocol", *protocol}, {"id", *id}});
     return absl::OkStatus();
@@ -202,7 +187,7 @@ void AddTransports(Cli& cli, CLI::App* group) {
   cli.OnRun(list, [&ctx, las]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
     ASSIGN_OR_RETURN(std::vector<rras::Transport> all,
-                     o.router->EnumTransports(*las));
+                     o.service->EnumTransports(*las));
     nlohmann::json out = nlohmann::json::array();
     for (const rras::Transport& t : all) {
       if (ctx.json) {
@@ -251,7 +236,7 @@ void AddPhonebook(Cli& cli, CLI::App* group) {
       e.options[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    RETURN_IF_ERROR(o.router->AddPhonebookEntry(*as, e));
+    RETURN_IF_ERROR(o.service->AddPhonebookEntry(*as, e));
     if (!ctx.json) ctx.Say(absl::StrCat("added phone-book entry ", f->name));
     else ctx.Emit({{"name", f->name}});
     return absl::OkStatus();
@@ -262,7 +247,7 @@ void AddPhonebook(Cli& cli, CLI::App* group) {
   cli.OnRun(list, [&ctx, las]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
     ASSIGN_OR_RETURN(std::vector<rras::PhonebookEntry> all,
-                     o.router->EnumPhonebook(*las));
+                     o.service->EnumPhonebook(*las));
     nlohmann::json out = nlohmann::json::array();
     for (const rras::PhonebookEntry& e : all) {
       if (ctx.json) {
@@ -282,70 +267,35 @@ void AddPhonebook(Cli& cli, CLI::App* group) {
   del->add_option("NAME", *dname, "entry name")->required();
   cli.OnRun(del, [&ctx, das, dname]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    RETURN_IF_ERROR(o.router->DeletePhonebookEntry(*das, *dname));
+    RETURN_IF_ERROR(o.service->DeletePhonebookEntry(*das, *dname));
     if (!ctx.json) ctx.Say(absl::StrCat("deleted phone-book entry ", *dname));
     else ctx.Emit({{"name", *dname}, {"deleted", true}});
     return absl::OkStatus();
   });
 }
 
-void AddAdmins(Cli& cli, CLI::App* group) {
-  Context& ctx = cli.context();
-  auto* admins = group->add_subcommand("admins", "router administrators");
-  admins->require_subcommand(1);
-  auto* add = admins->add_subcommand("add", "add an administrator");
-  auto as = AddAs(add);
-  auto name = std::make_shared<std::string>();
-  add->add_option("NAME", *name, "principal")->required();
-  cli.OnRun(add, [&ctx, as, name]() -> absl::Status {
-    ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    RETURN_IF_ERROR(o.router->AddAdministrator(*as, *name));
-    if (!ctx.json) ctx.Say(absl::StrCat("added administrator ", *name));
-    else ctx.Emit({{"administrator", *name}});
-    return absl::OkStatus();
-  });
-  auto* list = admins->add_subcommand("list", "list administrators");
-  auto las = AddAs(list);
-  cli.OnRun(list, [&ctx, las]() -> absl::Status {
-    ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    ASSIGN_OR_RETURN(std::vector<std::string> names,
-                     o.router->ListAdministrators(*las));
-    if (ctx.json) {
-      ctx.Emit(names);
-    } else {
-      for (const std::string& n : names) ctx.Say(n);
-    }
-    return absl::OkStatus();
-  });
-}
-
 void AddBackupRestore(Cli& cli, CLI::App* group) {
   Context& ctx = cli.context();
-  auto* backup = group->add_subcommand(
-      "backup", "back up router managers, interfaces and the phone book");
-  auto bas = AddAs(backup);
-  auto bpath = std::make_shared<std::string>();
-  backup->add_option("DIR/", *bpath, "backup directory, ending with '/'")
-      ->required();
-  cli.OnRun(backup, [&ctx, bas, bpath]() -> absl::Status {
+  PathCommand backup = AddPathCommand(
+      group, "backup", "back up router managers, interfaces and the phone book",
+      "DIR/", "backup directory, ending with '/'");
+  cli.OnRun(backup.cmd, [&ctx, backup]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    std::string path = AbsolutePath(*bpath);
-    RETURN_IF_ERROR(o.router->Backup(*bas, path));
+    std::string path = AbsolutePath(*backup.path);
+    RETURN_IF_ERROR(o.service->Backup(*backup.as, path));
     if (!ctx.json) ctx.Say(absl::StrCat("backed up the router configuration to ", path));
-    else ctx.Emit({{"path", path}, {"sequence", o.router->sequence()}});
+    else ctx.Emit({{"path", path}, {"sequence", o.service->sequence()}});
     return absl::OkStatus();
   });
 
-  auto* restore = group->add_subcommand(
-      "restore", "restore router managers, interfaces and the phone book");
-  auto ras = AddAs(restore);
-  auto rpath = std::make_shared<std::string>();
-  restore->add_option("DIR/", *rpath, "backup directory, ending with '/'")
-      ->required();
-  cli.OnRun(restore, [&ctx, ras, rpath]() -> absl::Status {
+  PathCommand restore = AddPathCommand(
+      group, "restore",
+      "restore router managers, interfaces and the phone book", "DIR/",
+      "backup directory, ending with '/'");
+  cli.OnRun(restore.cmd, [&ctx, restore]() -> absl::Status {
     ASSIGN_OR_RETURN(Opened o, OpenRouter(ctx));
-    std::string path = AbsolutePath(*rpath);
-    RETURN_IF_ERROR(o.router->Restore(*ras, path));
+    std::string path = AbsolutePath(*restore.path);
+    RETURN_IF_ERROR(o.service->Restore(*restore.as, path));
     if (!ctx.json) {
       ctx.Say(absl::StrCat("restored the router configuration from ", path));
     } else {
@@ -365,7 +315,8 @@ void AddRrasCommands(Cli& cli) {
   AddInterfaces(cli, group);
   AddTransports(cli, group);
   AddPhonebook(cli, group);
-  AddAdmins(cli, group);
+  AddAdminsCommands<RouterConfig>(cli, group, "router administrators",
+                                  OpenRouter);
   AddBackupRestore(cli, group);
 }
 

@@ -15,6 +15,8 @@
 #include "writers/dhcp/internal/dhcp_errors.h"
 #include "writers/dhcp/internal/dhcp_records.h"
 #include "writers/dhcp/internal/dhcp_state.h"
+#include "writers/service/administrators.h"
+#include "writers/service/state_visitor.h"
 
 namespace shadowset::dhcp {
 
@@ -28,19 +30,7 @@ namespace {
 
 constexpr absl::string_view kMagic(kDhcpLogMagic, 8);
 
-class StateVisitor final : public service::LogVisitor {
- public:
-  explicit StateVisitor(DhcpState* state) : state_(state) {}
-  absl::Status OnBase(absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-  absl::Status OnMutation(uint64_t seq, absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-
- private:
-  DhcpState* const state_;
-};
+using StateVisitor = service::ApplyingVisitor<DhcpState>;
 
 DhcpDatabaseImage ToImage(const DhcpState& state, uint64_t seq) {
   DhcpDatabaseImage image;
@@ -224,11 +214,7 @@ absl::Status DhcpServer::Mutate(
   uint64_t lsn = 0;
   {
     absl::MutexLock l(&mu_);
-    if (quiesced_) {
-      ++blocked_;
-      mu_.Await(absl::Condition(this, &DhcpServer::MutationsAllowed));
-      --blocked_;
-    }
+    gate_.PassLocked();
     RETURN_IF_ERROR(CheckCaller(caller));
     if (absl::Status h = log_->health(); !h.ok()) return JetError(h);
     RecordBuilder b;
@@ -247,11 +233,7 @@ absl::Status DhcpServer::Mutate(
 absl::Status DhcpServer::AddAdministrator(absl::string_view caller,
                                           absl::string_view name) {
   return Mutate(caller, [&](const DhcpState& state, RecordBuilder& b) {
-    if (name.empty()) return InvalidParameter("empty administrator name");
-    if (state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kAlreadyExists, kErrorAlreadyExists,
-                       absl::StrCat("'", name, "' is already an administrator"));
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorAdd(state.admins(), name));
     b.AddAdmin(name);
     return absl::OkStatus();
   });
@@ -260,15 +242,7 @@ absl::Status DhcpServer::AddAdministrator(absl::string_view caller,
 absl::Status DhcpServer::RemoveAdministrator(absl::string_view caller,
                                              absl::string_view name) {
   return Mutate(caller, [&](const DhcpState& state, RecordBuilder& b) {
-    if (!state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kNotFound, kErrorNotFound,
-                       absl::StrCat("'", name, "' is not an administrator"));
-    }
-    if (state.admins().size() == 1) {
-      return MakeError(absl::StatusCode::kFailedPrecondition,
-                       kErrorNotSupported,
-                       "the last administrator cannot be removed");
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorRemove(state.admins(), name));
     b.RemoveAdmin(name);
     return absl::OkStatus();
   });
@@ -366,21 +340,9 @@ std::string DhcpServer::pending_restore() const {
 std::vector<std::string> DhcpServer::Check() const {
   absl::ReaderMutexLock l(&mu_);
   std::vector<std::string> problems = state_->Check();
-  DhcpState replayed;
-  StateVisitor visitor(&replayed);
-  absl::StatusOr<service::LogSummary> summary = log_->Replay(visitor);
-  if (!summary.ok()) {
-    problems.push_back(absl::StrCat("the database volume does not read back: ",
-                                    summary.status().message()));
-  } else {
-    if (summary->seq != seq_) {
-      problems.push_back(absl::StrFormat(
-          "the volume holds sequence %d but the server is at %d",
-          summary->seq, seq_));
-    }
-    if (!(replayed == *state_)) {
-      problems.push_back("the volume's records differ from the served state");
-    }
+  for (std::string& p : service::CheckAgainstLog(*log_, seq_, *state_,
+                                                 "database volume", "server")) {
+    problems.push_back(std::move(p));
   }
   return problems;
 }
@@ -391,16 +353,12 @@ void DhcpServer::SetLeaseListener(LeaseListener listener) {
 }
 
 void DhcpServer::AwaitBlockedMutations(size_t n) const {
-  absl::MutexLock l(&mu_);
-  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return blocked_ >= n;
-  };
-  mu_.Await(absl::Condition(&enough));
+  gate_.AwaitBlocked(n);
 }
 
 bool DhcpServer::quiesced() const {
   absl::ReaderMutexLock l(&mu_);
-  return quiesced_;
+  return gate_.closed();
 }
 
 std::string DhcpServer::instance_id() const {
@@ -439,7 +397,7 @@ absl::StatusOr<uint64_t> DhcpServer::Quiesce() {
   uint64_t seq;
   {
     absl::MutexLock l(&mu_);
-    quiesced_ = true;
+    gate_.Close();
     seq = seq_;
     log = log_;
   }
@@ -453,7 +411,7 @@ absl::StatusOr<uint64_t> DhcpServer::Quiesce() {
 
 void DhcpServer::Resume() {
   absl::MutexLock l(&mu_);
-  quiesced_ = false;
+  gate_.Open();
 }
 
 uint64_t DhcpServer::sequence() const {

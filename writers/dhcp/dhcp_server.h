@@ -47,6 +47,7 @@
 #include "engine/env.h"
 #include "writers/dhcp/dhcp_codes.h"
 #include "writers/dhcp/dhcp_types.h"
+#include "writers/service/quiesce_gate.h"
 #include "writers/service/quiescable.h"
 #include "writers/service/record_log.h"
 
@@ -309,9 +310,6 @@ class DhcpServer final : public service::QuiescableService {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckCaller(absl::string_view caller) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  bool MutationsAllowed() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return !quiesced_;
-  }
 
   // Immutable after construction.
   Engine* const engine_;
@@ -319,11 +317,11 @@ class DhcpServer final : public service::QuiescableService {
   Env* const env_;
 
   mutable absl::Mutex mu_;
+  // Closed while quiesced: mutations wait in it.
+  service::QuiesceGate gate_{&mu_};
   std::unique_ptr<internal::DhcpState> state_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<service::RecordLog> log_ ABSL_GUARDED_BY(mu_);
   uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
-  bool quiesced_ ABSL_GUARDED_BY(mu_) = false;
-  size_t blocked_ ABSL_GUARDED_BY(mu_) = 0;  // mutations waiting for Resume
   absl::Status restore_status_ ABSL_GUARDED_BY(mu_);
   LeaseListener listener_ ABSL_GUARDED_BY(mu_);
   // Next-fit allocation cursor per scope (not persisted).

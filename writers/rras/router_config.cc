@@ -15,6 +15,8 @@
 #include "writers/rras/internal/rras_errors.h"
 #include "writers/rras/internal/rras_records.h"
 #include "writers/rras/internal/rras_state.h"
+#include "writers/service/administrators.h"
+#include "writers/service/state_visitor.h"
 
 namespace shadowset::rras {
 
@@ -28,19 +30,7 @@ namespace {
 
 constexpr absl::string_view kMagic(kRrasLogMagic, 8);
 
-class StateVisitor final : public service::LogVisitor {
- public:
-  explicit StateVisitor(RrasState* state) : state_(state) {}
-  absl::Status OnBase(absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-  absl::Status OnMutation(uint64_t seq, absl::string_view payload) override {
-    return state_->ApplyRecord(payload);
-  }
-
- private:
-  RrasState* const state_;
-};
+using StateVisitor = service::ApplyingVisitor<RrasState>;
 
 // MprConfigServerBackup's rule: absolute, ending with the separator.
 absl::Status CheckBackupPath(const std::string& path) {
@@ -146,11 +136,7 @@ absl::Status RouterConfig::Mutate(
   uint64_t lsn = 0;
   {
     absl::MutexLock l(&mu_);
-    if (quiesced_) {
-      ++blocked_;
-      mu_.Await(absl::Condition(this, &RouterConfig::MutationsAllowed));
-      --blocked_;
-    }
+    gate_.PassLocked();
     RETURN_IF_ERROR(CheckCaller(caller));
     if (absl::Status h = log_->health(); !h.ok()) return StorageError(h);
     RecordBuilder b;
@@ -168,11 +154,7 @@ absl::Status RouterConfig::Mutate(
 absl::Status RouterConfig::AddAdministrator(absl::string_view caller,
                                             absl::string_view name) {
   return Mutate(caller, [&](const RrasState& state, RecordBuilder& b) {
-    if (name.empty()) return InvalidParameter("empty administrator name");
-    if (state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kAlreadyExists, kErrorAlreadyExists,
-                       absl::StrCat("'", name, "' is already an administrator"));
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorAdd(state.admins(), name));
     b.AddAdmin(name);
     return absl::OkStatus();
   });
@@ -181,15 +163,7 @@ absl::Status RouterConfig::AddAdministrator(absl::string_view caller,
 absl::Status RouterConfig::RemoveAdministrator(absl::string_view caller,
                                                absl::string_view name) {
   return Mutate(caller, [&](const RrasState& state, RecordBuilder& b) {
-    if (!state.IsAdmin(name)) {
-      return MakeError(absl::StatusCode::kNotFound, kErrorNotFound,
-                       absl::StrCat("'", name, "' is not an administrator"));
-    }
-    if (state.admins().size() == 1) {
-      return MakeError(absl::StatusCode::kFailedPrecondition,
-                       kErrorNotSupported,
-                       "the last administrator cannot be removed");
-    }
+    RETURN_IF_ERROR(service::CheckAdministratorRemove(state.admins(), name));
     b.RemoveAdmin(name);
     return absl::OkStatus();
   });
@@ -254,11 +228,7 @@ absl::Status RouterConfig::Restore(absl::string_view caller,
                                   problems.back()));
   }
   absl::MutexLock l(&mu_);
-  if (quiesced_) {
-    ++blocked_;
-    mu_.Await(absl::Condition(this, &RouterConfig::MutationsAllowed));
-    --blocked_;
-  }
+  gate_.PassLocked();
   RETURN_IF_ERROR(CheckCaller(caller));
   RecordBuilder b;
   b.Config(state_->instance_id());
@@ -278,21 +248,9 @@ absl::Status RouterConfig::Restore(absl::string_view caller,
 std::vector<std::string> RouterConfig::Check() const {
   absl::ReaderMutexLock l(&mu_);
   std::vector<std::string> problems = state_->Check();
-  RrasState replayed;
-  StateVisitor visitor(&replayed);
-  absl::StatusOr<service::LogSummary> summary = log_->Replay(visitor);
-  if (!summary.ok()) {
-    problems.push_back(absl::StrCat("the router volume does not read back: ",
-                                    summary.status().message()));
-  } else {
-    if (summary->seq != seq_) {
-      problems.push_back(absl::StrFormat(
-          "the volume holds sequence %d but the router is at %d", summary->seq,
-          seq_));
-    }
-    if (!(replayed == *state_)) {
-      problems.push_back("the volume's records differ from the served state");
-    }
+  for (std::string& p : service::CheckAgainstLog(*log_, seq_, *state_,
+                                                 "router volume", "router")) {
+    problems.push_back(std::move(p));
   }
   return problems;
 }
@@ -310,15 +268,11 @@ service::LogUsage RouterConfig::log_usage() const {
 
 bool RouterConfig::quiesced() const {
   absl::ReaderMutexLock l(&mu_);
-  return quiesced_;
+  return gate_.closed();
 }
 
 void RouterConfig::AwaitBlockedMutations(size_t n) const {
-  absl::MutexLock l(&mu_);
-  auto enough = [this, n]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return blocked_ >= n;
-  };
-  mu_.Await(absl::Condition(&enough));
+  gate_.AwaitBlocked(n);
 }
 
 absl::Status RouterConfig::Flush() {
@@ -336,7 +290,7 @@ absl::StatusOr<uint64_t> RouterConfig::Quiesce() {
   uint64_t seq;
   {
     absl::MutexLock l(&mu_);
-    quiesced_ = true;
+    gate_.Close();
     seq = seq_;
     log = log_;
   }
@@ -350,7 +304,7 @@ absl::StatusOr<uint64_t> RouterConfig::Quiesce() {
 
 void RouterConfig::Resume() {
   absl::MutexLock l(&mu_);
-  quiesced_ = false;
+  gate_.Open();
 }
 
 uint64_t RouterConfig::sequence() const {

@@ -39,6 +39,7 @@
 #include "engine/env.h"
 #include "writers/rras/rras_codes.h"
 #include "writers/rras/rras_types.h"
+#include "writers/service/quiesce_gate.h"
 #include "writers/service/quiescable.h"
 #include "writers/service/record_log.h"
 
@@ -197,20 +198,17 @@ class RouterConfig final : public service::QuiescableService {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckCaller(absl::string_view caller) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  bool MutationsAllowed() const ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-    return !quiesced_;
-  }
 
   Engine* const engine_;
   const RouterConfigOptions options_;
   Env* const env_;
 
   mutable absl::Mutex mu_;
+  // Closed while quiesced: mutations wait in it.
+  service::QuiesceGate gate_{&mu_};
   std::unique_ptr<internal::RrasState> state_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<service::RecordLog> log_ ABSL_GUARDED_BY(mu_);
   uint64_t seq_ ABSL_GUARDED_BY(mu_) = 0;
-  bool quiesced_ ABSL_GUARDED_BY(mu_) = false;
-  size_t blocked_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace shadowset::rras

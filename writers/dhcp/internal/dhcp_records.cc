@@ -155,93 +155,64 @@ bool DecodeServerConfig(Decoder& d, ServerConfig* c) {
 }
 
 void RecordBuilder::ServerConfigOp(const ServerConfig& config) {
-  body_.U8(static_cast<uint8_t>(OpKind::kServerConfig));
-  EncodeServerConfig(body_, config);
-  ++ops_;
+  EncodeServerConfig(Op(OpKind::kServerConfig), config);
 }
 
 void RecordBuilder::AddAdmin(absl::string_view name) {
-  body_.U8(static_cast<uint8_t>(OpKind::kAddAdmin));
-  body_.Str(name);
-  ++ops_;
+  Op(OpKind::kAddAdmin).Str(name);
 }
 
 void RecordBuilder::RemoveAdmin(absl::string_view name) {
-  body_.U8(static_cast<uint8_t>(OpKind::kRemoveAdmin));
-  body_.Str(name);
-  ++ops_;
+  Op(OpKind::kRemoveAdmin).Str(name);
 }
 
 void RecordBuilder::PutSubnet(const Scope& scope) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutSubnet));
-  EncodeScope(body_, scope);
-  ++ops_;
+  EncodeScope(Op(OpKind::kPutSubnet), scope);
 }
 
 void RecordBuilder::DeleteSubnet(IpAddress subnet) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeleteSubnet));
-  body_.U32(subnet);
-  ++ops_;
+  Op(OpKind::kDeleteSubnet).U32(subnet);
 }
 
 void RecordBuilder::PutReservation(const Reservation& reservation) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutReservation));
-  EncodeReservation(body_, reservation);
-  ++ops_;
+  EncodeReservation(Op(OpKind::kPutReservation), reservation);
 }
 
 void RecordBuilder::DeleteReservation(IpAddress ip) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeleteReservation));
-  body_.U32(ip);
-  ++ops_;
+  Op(OpKind::kDeleteReservation).U32(ip);
 }
 
 void RecordBuilder::PutOption(const OptionKey& key, const OptionValue& value) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutOption));
-  EncodeOptionKey(body_, key);
-  EncodeOptionValue(body_, value);
-  ++ops_;
+  Encoder& e = Op(OpKind::kPutOption);
+  EncodeOptionKey(e, key);
+  EncodeOptionValue(e, value);
 }
 
 void RecordBuilder::DeleteOption(const OptionKey& key) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeleteOption));
-  EncodeOptionKey(body_, key);
-  ++ops_;
+  EncodeOptionKey(Op(OpKind::kDeleteOption), key);
 }
 
 void RecordBuilder::PutLease(const ClientInfo& info) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutLease));
-  EncodeClientInfo(body_, info);
+  EncodeClientInfo(Op(OpKind::kPutLease), info);
   leases_.push_back(info.ip);
-  ++ops_;
 }
 
 void RecordBuilder::DeleteLease(IpAddress ip) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeleteLease));
-  body_.U32(ip);
+  Op(OpKind::kDeleteLease).U32(ip);
   leases_.push_back(ip);
-  ++ops_;
 }
 
 void RecordBuilder::SetPendingRestore(absl::string_view path) {
-  body_.U8(static_cast<uint8_t>(OpKind::kSetPendingRestore));
-  body_.Str(path);
-  ++ops_;
+  Op(OpKind::kSetPendingRestore).Str(path);
 }
 
 void RecordBuilder::ClearPendingRestore() {
-  body_.U8(static_cast<uint8_t>(OpKind::kClearPendingRestore));
-  ++ops_;
+  Op(OpKind::kClearPendingRestore);
 }
 
 std::string RecordBuilder::Finish() {
-  Encoder out;
-  out.U32(ops_);
-  std::string payload = out.Release() + body_.Release();
-  body_.Clear();
-  ops_ = 0;
   leases_.clear();
-  return payload;
+  return record_.Finish();
 }
 
 }  // namespace shadowset::dhcp::internal

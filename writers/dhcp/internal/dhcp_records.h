@@ -20,6 +20,7 @@
 #include "absl/strings/string_view.h"
 #include "writers/dhcp/dhcp_types.h"
 #include "writers/service/coding.h"
+#include "writers/service/op_record.h"
 
 namespace shadowset::dhcp::internal {
 
@@ -77,16 +78,19 @@ class RecordBuilder {
   void SetPendingRestore(absl::string_view path);
   void ClearPendingRestore();
 
-  bool empty() const { return ops_ == 0; }
+  bool empty() const { return record_.empty(); }
   // Addresses of the leases put or deleted so far.
   const std::vector<IpAddress>& leases() const { return leases_; }
-  size_t size() const { return body_.size() + 4; }
+  size_t size() const { return record_.size(); }
   // The payload: u32 operation count, then the operations. Resets.
   std::string Finish();
 
  private:
-  service::Encoder body_;
-  uint32_t ops_ = 0;
+  service::Encoder& Op(OpKind kind) {
+    return record_.Op(static_cast<uint8_t>(kind));
+  }
+
+  service::OpRecordWriter record_;
   std::vector<IpAddress> leases_;
 };
 

@@ -72,66 +72,43 @@ bool DecodePhonebookEntry(Decoder& d, PhonebookEntry* p) {
 }
 
 void RecordBuilder::Config(absl::string_view instance_id) {
-  body_.U8(static_cast<uint8_t>(OpKind::kConfig));
-  body_.Str(instance_id);
-  ++ops_;
+  Op(OpKind::kConfig).Str(instance_id);
 }
 
 void RecordBuilder::AddAdmin(absl::string_view name) {
-  body_.U8(static_cast<uint8_t>(OpKind::kAddAdmin));
-  body_.Str(name);
-  ++ops_;
+  Op(OpKind::kAddAdmin).Str(name);
 }
 
 void RecordBuilder::RemoveAdmin(absl::string_view name) {
-  body_.U8(static_cast<uint8_t>(OpKind::kRemoveAdmin));
-  body_.Str(name);
-  ++ops_;
+  Op(OpKind::kRemoveAdmin).Str(name);
 }
 
 void RecordBuilder::PutTransport(const Transport& t) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutTransport));
-  EncodeTransport(body_, t);
-  ++ops_;
+  EncodeTransport(Op(OpKind::kPutTransport), t);
 }
 
 void RecordBuilder::DeleteTransport(uint32_t id) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeleteTransport));
-  body_.U32(id);
-  ++ops_;
+  Op(OpKind::kDeleteTransport).U32(id);
 }
 
 void RecordBuilder::PutInterface(const Interface& i) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutInterface));
-  EncodeInterface(body_, i);
-  ++ops_;
+  EncodeInterface(Op(OpKind::kPutInterface), i);
 }
 
 void RecordBuilder::DeleteInterface(absl::string_view name) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeleteInterface));
-  body_.Str(name);
-  ++ops_;
+  Op(OpKind::kDeleteInterface).Str(name);
 }
 
 void RecordBuilder::PutPhonebookEntry(const PhonebookEntry& e) {
-  body_.U8(static_cast<uint8_t>(OpKind::kPutPhonebookEntry));
-  EncodePhonebookEntry(body_, e);
-  ++ops_;
+  EncodePhonebookEntry(Op(OpKind::kPutPhonebookEntry), e);
 }
 
 void RecordBuilder::DeletePhonebookEntry(absl::string_view name) {
-  body_.U8(static_cast<uint8_t>(OpKind::kDeletePhonebookEntry));
-  body_.Str(name);
-  ++ops_;
+  Op(OpKind::kDeletePhonebookEntry).Str(name);
 }
 
 std::string RecordBuilder::Finish() {
-  Encoder out;
-  out.U32(ops_);
-  std::string payload = out.Release() + body_.Release();
-  body_.Clear();
-  ops_ = 0;
-  return payload;
+  return record_.Finish();
 }
 
 }  // namespace shadowset::rras::internal

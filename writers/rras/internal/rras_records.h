@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "writers/rras/rras_types.h"
 #include "writers/service/coding.h"
+#include "writers/service/op_record.h"
 
 namespace shadowset::rras::internal {
 
@@ -41,14 +42,17 @@ class RecordBuilder {
   void PutPhonebookEntry(const PhonebookEntry& e);
   void DeletePhonebookEntry(absl::string_view name);
 
-  bool empty() const { return ops_ == 0; }
-  size_t size() const { return body_.size() + 4; }
+  bool empty() const { return record_.empty(); }
+  size_t size() const { return record_.size(); }
   // The payload: u32 operation count, then the operations. Resets.
   std::string Finish();
 
  private:
-  service::Encoder body_;
-  uint32_t ops_ = 0;
+  service::Encoder& Op(OpKind kind) {
+    return record_.Op(static_cast<uint8_t>(kind));
+  }
+
+  service::OpRecordWriter record_;
 };
 
 void EncodeTransport(service::Encoder& e, const Transport& t);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,8 @@
 #include "engine/backup/backup_set_reader.h"
 #include "engine/codes.h"
 #include "engine/internal/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "writers/writer.h"
 
 namespace shadowset {
 namespace {
@@ -54,6 +57,53 @@ std::vector<std::string> ChainOf(Env* env, const std::string& parent,
 }
 
 // Step 2's checks of one volume against the engine.
+// A subset of the volumes must not split a writer's data: restoring one
+// volume of a service beside the current state of its others (a database
+// without its logs) leaves it inconsistent. Duplicates are refused too.
+absl::Status CheckWholeWriters(const BackupManifest& manifest,
+                               const std::vector<std::string>& chosen) {
+  std::set<std::string> selected;
+  for (const std::string& v : chosen) {
+    if (!selected.insert(v).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("volume '", v, "' is named twice"));
+    }
+  }
+  for (const ManifestWriter& w : manifest.writers) {
+    std::set<std::string> own;
+    const nlohmann::json& components = w.metadata.contains("components")
+                                           ? w.metadata["components"]
+                                           : nlohmann::json::array();
+    for (const nlohmann::json& c : components) {
+      if (!c.is_object() || !c.contains("volumes")) continue;
+      for (const nlohmann::json& v : c["volumes"]) {
+        if (v.is_string() && manifest.FindVolume(v.get<std::string>())) {
+          own.insert(v.get<std::string>());
+        }
+      }
+    }
+    std::vector<std::string> missing;
+    bool any = false;
+    for (const std::string& v : own) {
+      if (selected.contains(v)) {
+        any = true;
+      } else {
+        missing.push_back(v);
+      }
+    }
+    if (any && !missing.empty()) {
+      return MakeError(
+          absl::StatusCode::kFailedPrecondition,
+          static_cast<uint32_t>(WriterFailure::kInconsistentSnapshot),
+          absl::StrCat("writer '", w.id, "' keeps its data on ",
+                       absl::StrJoin(own, ", "),
+                       ": restore them together (also name ",
+                       absl::StrJoin(missing, ", "), ")"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckGeometry(Engine* engine, const ManifestVolume& v) {
   if (v.block_size != engine->block_size()) {
     return absl::FailedPreconditionError(absl::StrFormat(
@@ -151,6 +201,7 @@ absl::StatusOr<RestoreOutcome> RunRestore(Engine* engine,
   if (volumes.empty()) {
     for (const ManifestVolume& v : manifest.volumes) volumes.push_back(v.name);
   }
+  RETURN_IF_ERROR(CheckWholeWriters(manifest, volumes));
   std::vector<std::unique_ptr<VolumeStream>> streams;
   for (const std::string& name : volumes) {
     const ManifestVolume* v = manifest.FindVolume(name);

@@ -31,6 +31,7 @@
 namespace shadowset::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -449,6 +450,33 @@ TEST_F(RestorePipelineTest, ASubsetOfVolumesAndProgress) {
                          {.backup_dir = b.dir, .volumes = {"zz"}}),
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("zz")));
   target.ExpectClean();
+  ExpectVerifies(b.dir);
+  h_.ExpectClean();
+}
+
+TEST_F(RestorePipelineTest, ASubsetMustNotSplitAWritersVolumes) {
+  h_.AddWriter({.name = "ab", .volumes = {"a", "b"}, .mutate = false});
+  ASSERT_OK_AND_ASSIGN(BackupOutcome b, Backup());
+  ASSERT_OK(ChangeBlocks(h_.engine(), "a", 21, 4));
+  const auto before = Contents(h_.engine());
+  const size_t sets = h_.engine()->ListSnapshotSets().size();
+  EXPECT_THAT(
+      RunRestore(h_.engine(), h_.registry(),
+                 {.backup_dir = b.dir, .volumes = {"a"}}),
+      AllOf(StatusIs(absl::StatusCode::kFailedPrecondition,
+                     HasSubstr("writer 'ab' keeps its data on a, b: restore "
+                               "them together (also name b)")),
+            HasCode(static_cast<uint32_t>(WriterFailure::kInconsistentSnapshot))));
+  EXPECT_THAT(RunRestore(h_.engine(), h_.registry(),
+                         {.backup_dir = b.dir, .volumes = {"a", "b", "a"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("volume 'a' is named twice")));
+  // Nothing changed; both together restore.
+  EXPECT_TRUE(Contents(h_.engine()) == before);
+  EXPECT_EQ(h_.engine()->ListSnapshotSets().size(), sets);
+  ASSERT_OK(RunRestore(h_.engine(), h_.registry(),
+                       {.backup_dir = b.dir, .volumes = {"b", "a"}})
+                .status());
   ExpectVerifies(b.dir);
   h_.ExpectClean();
 }

@@ -167,7 +167,10 @@ absl::StatusOr<std::vector<SetId>> ReleaseUnrecordedSets(
     const std::string path = JoinPath(destination, name);
     absl::StatusOr<std::optional<SetId>> set =
         internal::ReadSetMarker(env, path);
-    if (set.ok() && set->has_value()) RETURN_IF_ERROR(release(**set));
+    if (absl::IsNotFound(set.status())) continue;
+    // An unreadable marker stays: it may be the only pointer to its set.
+    RETURN_IF_ERROR(set.status());
+    if (set->has_value()) RETURN_IF_ERROR(release(**set));
     RETURN_IF_ERROR(env->RemoveFile(path));
     removed_marker = true;
   }

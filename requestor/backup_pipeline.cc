@@ -327,8 +327,12 @@ absl::StatusOr<BackupOutcome> RunBackup(Engine* engine, WriterRegistry* writers,
   auto abort = [&](absl::Status cause) {
     if (copier.writer() != nullptr) copier.writer()->Abort().IgnoreError();
     requestor.AbortBackup().IgnoreError();
-    internal::RemoveSetMarker(env, options.destination, out.backup_id)
-        .IgnoreError();
+    // The marker is the set's only pointer if deleting it failed: then it
+    // stays for the next backup to release the set.
+    if (!SetAlive(engine, set.id)) {
+      internal::RemoveSetMarker(env, options.destination, out.backup_id)
+          .IgnoreError();
+    }
     return cause;
   };
   if (absl::Status st = internal::WriteSetMarker(env, options.destination,

@@ -45,6 +45,11 @@ DemoCheck LeaseHostsInDirectory(absl::string_view label, DemoServices& s) {
       if (missing++ == 0) first = lease.name.empty() ? "(no name)" : lease.name;
     }
   }
+  // A restored server without leases would pass vacuously.
+  if (leases->empty()) {
+    check.detail = "the restored DHCP server holds no leases";
+    return check;
+  }
   check.passed = missing == 0;
   check.detail =
       missing == 0

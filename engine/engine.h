@@ -124,7 +124,10 @@ class Engine {
   // object fails every later call (kFailedPrecondition), so holders must
   // look the name up again. After a crash the switch happened entirely or
   // not at all; unfinished staging volumes are dropped at the next open.
-  // Errors: kNotFound (no staging volume for a target), I/O errors.
+  // Errors: kNotFound (no staging volume for a target), I/O errors, all
+  // before the switch's transaction commits: an error means no volume was
+  // switched (the replaced sets may already be deleted); after the commit
+  // it returns OK (a replaced file it cannot remove goes at the next open).
   virtual absl::Status SwitchInStagingVolumes(
       const std::vector<std::string>& targets) = 0;
   // Drops every staging volume (an abandoned restore).

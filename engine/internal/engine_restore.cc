@@ -113,10 +113,14 @@ absl::Status EngineImpl::SwitchInStagingVolumes(
       volumes_[targets[i]] = std::move(node.mapped());
     }
   }
+  // The switch is committed: from here nothing may report failure (the
+  // caller would take the volumes for unchanged). A replaced volume's file
+  // that cannot be removed now is an orphan the next open removes.
+  bool removed = false;
   for (const std::string& path : remove) {
-    RETURN_IF_ERROR(env_->RemoveFile(path));
+    removed |= env_->RemoveFile(path).ok();
   }
-  if (!remove.empty()) RETURN_IF_ERROR(env_->SyncDir(DirName(remove.front())));
+  if (removed) env_->SyncDir(DirName(remove.front())).IgnoreError();
   absl::MutexLock l(&bg_mu_);
   gc_wanted_ = true;
   return absl::OkStatus();

@@ -52,6 +52,10 @@ absl::Status ValidateOptions(const BackupOptions& o, uint32_t block_size) {
         o.read_run_size, block_size));
   }
   if (o.read_buffers < 2) return Invalid("the backup needs two read buffers");
+  if (o.write_buffer_size < 4096) {
+    return Invalid(absl::StrFormat(
+        "write buffer size %u is below 4096 bytes", o.write_buffer_size));
+  }
   if (!o.key.empty() && o.key.size() < 16) {
     return Invalid(absl::StrFormat(
         "the key holds %u bytes; a key needs at least 16", o.key.size()));
@@ -73,14 +77,16 @@ absl::Status EnsureDestination(Env* env, const std::string& dir) {
     return absl::FailedPreconditionError(
         absl::StrCat("backup destination ", dir, " is not a directory"));
   }
-  const std::string parent = DirName(dir);
+  std::string trimmed = dir;  // "/b/new/" names /b/new, in /b
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  const std::string parent = DirName(trimmed);
   ASSIGN_OR_RETURN(FileType parent_type, env->GetFileType(parent));
   if (parent_type != FileType::kDirectory) {
     return absl::NotFoundError(absl::StrCat("cannot create backup destination ",
                                             dir, ": ", parent,
                                             " does not exist"));
   }
-  absl::Status st = env->CreateDir(dir);
+  absl::Status st = env->CreateDir(trimmed);
   if (!st.ok() && !absl::IsAlreadyExists(st)) return st;
   return env->SyncDir(parent);
 }

@@ -293,6 +293,10 @@ TEST_F(BackupPipelineTest, BadOptionsAreRefusedAndChangeNothing) {
       absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
       "multiple of the block size");
   add(
+      "tiny write buffer", [](BackupOptions& o) { o.write_buffer_size = 100; },
+      absl::StatusCode::kInvalidArgument, kErrorInvalidParameter,
+      "write buffer size 100 is below 4096 bytes");
+  add(
       "no parent",
       [&](BackupOptions& o) { o.destination = tmp_.Sub("missing/backups"); },
       absl::StatusCode::kNotFound, std::nullopt, "does not exist");
@@ -316,6 +320,14 @@ TEST_F(BackupPipelineTest, BadOptionsAreRefusedAndChangeNothing) {
               StatusIs(absl::StatusCode::kAlreadyExists));
   ExpectNothingLeft(1);
   ExpectVerifies(first.dir);
+  // A new destination given with a trailing slash is created.
+  o.backup_id = "";
+  o.destination = tmp_.Sub("fresh") + "/";
+  ASSERT_OK_AND_ASSIGN(BackupOutcome slash,
+                       RunBackup(h_.engine(), h_.registry(), o));
+  EXPECT_EQ(Env::Default()->GetFileType(tmp_.Sub("fresh")).value(),
+            FileType::kDirectory);
+  ExpectVerifies(slash.dir);
   EXPECT_THAT(probes_[0]->violations(), IsEmpty());
   h_.ExpectClean();
 }

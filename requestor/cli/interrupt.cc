@@ -1,6 +1,7 @@
 #include "requestor/cli/interrupt.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 namespace shadowset::cli {
 namespace {
@@ -21,7 +22,22 @@ extern "C" void OnInterrupt(int signal_number) {
   }
 }
 
+extern "C" void ExitNow(int) {
+  static const char kNewline[] = "\n";  // end a progress line in progress
+  ssize_t ignored = write(STDERR_FILENO, kNewline, 1);
+  (void)ignored;
+  _exit(130);
+}
+
 }  // namespace
+
+void ExitOnInterrupt() {
+  struct sigaction sa = {};
+  sa.sa_handler = ExitNow;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
 
 const std::atomic<bool>* InstallInterruptHandlers() {
   static const bool installed = [] {

@@ -28,6 +28,12 @@ namespace shadowset::cli {
 // returns the flag they set.
 const std::atomic<bool>* InstallInterruptHandlers();
 
+// For commands that only read (backup verify): the first SIGINT or
+// SIGTERM ends the process at once with exit code 130; there is nothing
+// to clean up, and a long verification of one volume has no point at which
+// to look at a flag.
+void ExitOnInterrupt();
+
 }  // namespace shadowset::cli
 
 #endif  // SHADOWSET_REQUESTOR_CLI_INTERRUPT_H_

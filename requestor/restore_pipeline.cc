@@ -56,7 +56,6 @@ std::vector<std::string> ChainOf(Env* env, const std::string& parent,
   return chain;
 }
 
-// Step 2's checks of one volume against the engine.
 // A subset of the volumes must not split a writer's data: restoring one
 // volume of a service beside the current state of its others (a database
 // without its logs) leaves it inconsistent. Duplicates are refused too.
@@ -104,6 +103,7 @@ absl::Status CheckWholeWriters(const BackupManifest& manifest,
   return absl::OkStatus();
 }
 
+// Step 2's checks of one volume against the engine.
 absl::Status CheckGeometry(Engine* engine, const ManifestVolume& v) {
   if (v.block_size != engine->block_size()) {
     return absl::FailedPreconditionError(absl::StrFormat(

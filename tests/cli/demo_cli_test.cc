@@ -96,8 +96,12 @@ TEST_F(DemoCliTest, JsonKeepAndTheKeptBackupsWorkWithTheOtherCommands) {
               ElementsAre("backup.key", "backups", "data", "restored"));
   const std::string key = JoinPath(dir, "backup.key");
   const std::string incremental = summary["incremental"]["dir"];
-  nlohmann::json verified = nlohmann::json::parse(
-      cli_.Ok({"--json", "backup", "verify", incremental, "--token-key", key}));
+  // The result is the last line (progress objects may come first).
+  const std::vector<std::string> verify_lines = absl::StrSplit(
+      cli_.Ok({"--json", "backup", "verify", incremental, "--token-key", key}),
+      '\n', absl::SkipEmpty());
+  ASSERT_FALSE(verify_lines.empty());
+  nlohmann::json verified = nlohmann::json::parse(verify_lines.back());
   EXPECT_EQ(verified["chain"].size(), 2u);
   const std::string wrong = tmp_.Sub("wrong.key");
   const std::string other(64, 'k');
